@@ -1,0 +1,25 @@
+namespace Maas.Core.Engines;
+
+/// <summary>A token generator (a large language model) driven one decoding step at a time.</summary>
+/// <remarks>
+/// The engine does not loop by itself: a token scheduler in Maas.Serving owns the set of active sequences,
+/// admits new ones between steps and calls <see cref="StepAsync"/> with all of them, so continuous batching
+/// lives above the engine and protocols only see streams of text.
+/// </remarks>
+public interface ITextGenerator : ILoadedModel
+{
+    /// <summary>Context length, vocabulary and special tokens as the model file states them.</summary>
+    TextGeneratorInfo Info { get; }
+
+    /// <summary>Turns text into token ids.</summary>
+    IReadOnlyList<int> Tokenize(string text, bool addSpecialTokens);
+
+    /// <summary>Turns token ids back into text.</summary>
+    string Detokenize(IReadOnlyList<int> tokens);
+
+    /// <summary>Starts a sequence with its own sampler state and KV-cache cells; the prompt is decoded on the next step.</summary>
+    IGenerationSequence StartSequence(IReadOnlyList<int> prompt, SamplingOptions sampling);
+
+    /// <summary>Decodes every given sequence in one native batch and samples one token for each.</summary>
+    ValueTask<IReadOnlyList<int>> StepAsync(IReadOnlyList<IGenerationSequence> sequences, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,12 @@
+namespace Maas.Core.Models;
+
+/// <summary>Task names a manifest may carry.</summary>
+public static class ModelTasks
+{
+    public const string Embeddings = "embeddings";
+    public const string Classification = "classification";
+    public const string Tensor = "tensor";
+    public const string TextGeneration = "text-generation";
+
+    public static IReadOnlyList<string> All { get; } = [Embeddings, Classification, Tensor, TextGeneration];
+}

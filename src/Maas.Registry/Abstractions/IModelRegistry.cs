@@ -1,0 +1,50 @@
+using Maas.Core.Models;
+
+namespace Maas.Registry.Abstractions;
+
+/// <summary>The model registry: models, immutable numbered versions, aliases, lineage and an audit trail.</summary>
+/// <remarks>
+/// Every change takes an <c>actor</c> (who) and writes one audit record in the same transaction.
+/// Errors are <see cref="Maas.Core.Errors.MaasException"/>: NotFound, Conflict, InvalidArgument.
+/// </remarks>
+public interface IModelRegistry
+{
+    /// <summary>Raised after a committed change to a model (push, alias, delete), with the model's name.</summary>
+    /// <remarks>In-process only; a replica sharing a database with others also re-reads periodically.</remarks>
+    event EventHandler<ModelChangedEventArgs>? ModelChanged;
+
+    /// <summary>Stores the files content-addressed and commits a new version (number = previous max + 1).</summary>
+    /// <remarks>
+    /// Atomic: files go to a temporary place, are flushed, hashed and moved into the store, and only then is the
+    /// version committed. A push that fails or is killed half-way leaves no version and no referenced file missing.
+    /// The manifest is completed from the model file (signature, task, processing) where the request leaves it out.
+    /// </remarks>
+    Task<ModelVersionInfo> PushAsync(PushRequest request, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A model with all its versions and aliases, or null.</summary>
+    Task<ModelDetails?> GetModelAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Resolves a reference to a version: explicit version, else alias, else <c>production</c>, else latest.</summary>
+    /// <exception cref="Maas.Core.Errors.MaasException">NotFound when the model, version or alias does not exist.</exception>
+    Task<ModelVersionInfo> ResolveAsync(ModelReference reference, CancellationToken cancellationToken = default);
+
+    /// <summary>Points an alias at a version, creating or moving it.</summary>
+    Task SetAliasAsync(string name, string alias, int version, string actor, CancellationToken cancellationToken = default);
+
+    Task RemoveAliasAsync(string name, string alias, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Updates a model's description and tags (null leaves a field unchanged).</summary>
+    Task UpdateModelAsync(string name, string? description, IReadOnlyDictionary<string, string>? tags, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a version; refused with Conflict while an alias points at it unless <paramref name="force"/>
+    /// (which removes those aliases too). Files no other version uses are removed from the artifact store.</summary>
+    Task DeleteVersionAsync(string name, int version, bool force, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Audit records, newest first.</summary>
+    Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? model, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>A readable local path for a stored artifact (the folder store returns its own file).</summary>
+    string GetArtifactPath(string sha256);
+}

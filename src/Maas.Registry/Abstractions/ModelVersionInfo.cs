@@ -1,0 +1,20 @@
+using Maas.Core.Models;
+
+namespace Maas.Registry.Abstractions;
+
+/// <summary>An immutable model version: number, manifest, files and lineage.</summary>
+public sealed record ModelVersionInfo(
+    string Model,
+    int Version,
+    ModelManifest Manifest,
+    IReadOnlyList<ArtifactFile> Files,
+    Lineage? Lineage,
+    DateTimeOffset CreatedAt,
+    string CreatedBy)
+{
+    /// <summary>Display key, e.g. <c>all-minilm-l6-v2:1</c>.</summary>
+    public string Key => $"{Model}:{Version}";
+}
+
+/// <summary>A file of a version: logical name, size and SHA-256 digest (lower-case hex).</summary>
+public sealed record ArtifactFile(string Name, long Size, string Sha256);

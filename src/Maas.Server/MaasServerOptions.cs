@@ -1,0 +1,16 @@
+namespace Maas.Server;
+
+/// <summary>Where and how the server runs; bound from the <c>Maas</c> configuration section and the CLI.</summary>
+public sealed class MaasServerOptions
+{
+    /// <summary>Folder for the embedded SQLite database and the artifact store.</summary>
+    public string DataDirectory { get; set; } = "./maas-data";
+
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>HTTP port; 0 picks a free one (tests).</summary>
+    public int HttpPort { get; set; } = 8000;
+
+    /// <summary>Register the sample model on a first start with an empty registry.</summary>
+    public bool RegisterSamples { get; set; } = true;
+}
