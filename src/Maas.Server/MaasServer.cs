@@ -1,4 +1,16 @@
+using Maas.Server.Admin;
+using Maas.Server.Hosting;
+using Maas.Server.Http;
+using Maas.Server.Protocols.Predict;
+using Maas.Server.Protocols.V2;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using Scalar.AspNetCore;
 
 namespace Maas.Server;
 
@@ -6,13 +18,68 @@ namespace Maas.Server;
 public static class MaasServer
 {
     /// <summary>Builds the application; call <c>StartAsync</c>/<c>RunAsync</c> on it.</summary>
-    public static WebApplication Build(MaasServerOptions options, string[]? args = null) =>
-        throw new NotImplementedException(options.DataDirectory + args?.Length);
+    /// <remarks>
+    /// Configuration comes from <c>appsettings.json</c>, environment variables (<c>MAAS__SERVING__MAXQUEUEPERMODEL</c>)
+    /// and <paramref name="args"/> under the <c>Maas</c> section; <paramref name="options"/> (the CLI's flags) win for
+    /// data folder, host, port and samples.
+    /// </remarks>
+    public static WebApplication Build(MaasServerOptions options, string[]? args = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [] });
+        var maas = builder.Configuration.GetSection("Maas");
+        var dataDirectory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(dataDirectory);
+
+        builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+
+        var services = builder.Services;
+        services.AddOptions<MaasServerOptions>().Configure(o =>
+        {
+            o.DataDirectory = dataDirectory;
+            o.Host = options.Host;
+            o.HttpPort = options.HttpPort;
+            o.RegisterSamples = options.RegisterSamples;
+        });
+        services.AddOptions<ServerLimitsOptions>().Bind(maas.GetSection("Limits"))
+            .Validate(l => l.MaxRequestBodyBytes > 0 && l.MaxUploadBytes > 0 && l.MaxTensorElements > 0, "Maas:Limits values must be positive.")
+            .ValidateOnStart();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // TODO-merge services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
+        services.AddMaasOnnxEngine();
+        services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));
+        services.AddSingleton<PushHandler>();
+
+        // Seeding runs in StartAsync before the serving layer's preloader (hosted services start in order).
+        services.AddHostedService<SampleSeeder>();
+        services.AddMaasServing();
+        services.AddOptions<Maas.Serving.ServingOptions>().Bind(maas.GetSection("Serving"));
+        services.AddOpenApi();
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseMiddleware<RequestLimitsMiddleware>();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+        app.MapOpenInferenceProtocol();
+        app.MapPredict();
+        app.MapAdminApi();
+        return app;
+    }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires or the process is asked to stop.</summary>
     public static async Task RunAsync(MaasServerOptions options, CancellationToken cancellationToken = default)
     {
         await using var app = Build(options);
-        await app.RunAsync(cancellationToken == default ? null : $"http://{options.Host}:{options.HttpPort}").ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 }

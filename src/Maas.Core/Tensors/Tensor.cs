@@ -45,6 +45,23 @@ public sealed class Tensor : IDisposable
         return new Tensor(name, TensorDataTypes.Of<T>(), shape, data, count, null);
     }
 
+    /// <summary>Wraps an array whose element type must be <paramref name="dataType"/>'s CLR type.</summary>
+    public static Tensor Create(string name, TensorDataType dataType, long[] shape, Array data)
+    {
+        if (data.GetType().GetElementType() != dataType.ElementType())
+        {
+            throw new ArgumentException($"Tensor '{name}' is {dataType.ToProtocolName()} but the array holds {data.GetType().GetElementType()?.Name}.", nameof(data));
+        }
+
+        var count = CountElements(shape);
+        if (data.Length < count)
+        {
+            throw new ArgumentException($"Tensor '{name}' needs {count} elements but {data.Length} were given.", nameof(data));
+        }
+
+        return new Tensor(name, dataType, shape, data, count, null);
+    }
+
     /// <summary>Creates a tensor whose storage is rented from the shared pool and returned on dispose.</summary>
     public static Tensor Rent<T>(string name, long[] shape)
     {

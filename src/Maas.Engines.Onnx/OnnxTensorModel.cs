@@ -1,0 +1,159 @@
+using Maas.Core.Engines;
+using Maas.Core.Errors;
+using Maas.Core.Inference;
+using Maas.Core.Tensors;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Maas.Engines.Onnx;
+
+/// <summary>One loaded ONNX model: owns its <see cref="InferenceSession"/>; runs are thread-safe.</summary>
+internal sealed class OnnxTensorModel : ITensorModel
+{
+    private readonly InferenceSession _session;
+    private readonly Dictionary<string, TensorSpec> _inputsByName;
+    private readonly HashSet<string> _outputNames;
+    private readonly string _key;
+
+    public OnnxTensorModel(string key, InferenceSession session)
+    {
+        _key = key;
+        _session = session;
+        Inputs = Describe(session.InputMetadata, "input");
+        Outputs = Describe(session.OutputMetadata, "output");
+        _inputsByName = Inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
+        _outputNames = Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<TensorSpec> Inputs { get; }
+
+    public IReadOnlyList<TensorSpec> Outputs { get; }
+
+    public ValueTask<InferenceResult> RunAsync(
+        IReadOnlyList<Tensor> inputs,
+        IReadOnlyList<string>? outputs,
+        CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Validate(inputs);
+        var outputNames = SelectOutputs(outputs);
+
+        using var binding = new OrtInputBinding(inputs.Count);
+        foreach (var input in inputs)
+        {
+            binding.Add(input);
+        }
+
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
+        IDisposableReadOnlyCollection<OrtValue> results;
+        try
+        {
+            results = _session.Run(runOptions, binding.Names, binding.Values, outputNames);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            // Shape errors inside the graph (e.g. a dimension the graph fixes internally) are the caller's input.
+            throw MaasException.InvalidArgument($"Model {_key} rejected the input: {ex.Message}");
+        }
+
+        using (results)
+        {
+            var tensors = new List<Tensor>(outputNames.Count);
+            try
+            {
+                for (var i = 0; i < outputNames.Count; i++)
+                {
+                    tensors.Add(OrtOutputReader.Read(outputNames[i], results[i]));
+                }
+            }
+            catch
+            {
+                tensors.ForEach(t => t.Dispose());
+                throw;
+            }
+
+            return ValueTask.FromResult(new InferenceResult(tensors));
+        }
+    }
+
+    private void Validate(IReadOnlyList<Tensor> inputs)
+    {
+        if (inputs.Count != _inputsByName.Count)
+        {
+            var given = inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+            var missing = _inputsByName.Keys.Where(n => !given.Contains(n)).ToList();
+            if (missing.Count > 0)
+            {
+                throw MaasException.InvalidArgument($"Model {_key} expects input(s) {string.Join(", ", missing.Select(m => $"'{m}'"))}, which the request lacks.");
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var input in inputs)
+        {
+            if (!_inputsByName.TryGetValue(input.Name, out var spec))
+            {
+                throw MaasException.InvalidArgument($"Model {_key} has no input '{input.Name}'; its inputs are {string.Join(", ", _inputsByName.Keys)}.");
+            }
+
+            if (!seen.Add(input.Name))
+            {
+                throw MaasException.InvalidArgument($"Input '{input.Name}' is given twice.");
+            }
+
+            if (spec.DataType != input.DataType)
+            {
+                throw MaasException.InvalidArgument($"Input '{input.Name}' must be {spec.DataType.ToProtocolName()}, not {input.DataType.ToProtocolName()}.");
+            }
+
+            if (!spec.Accepts(input.Shape))
+            {
+                throw MaasException.InvalidArgument($"Input '{input.Name}' has shape [{string.Join(", ", input.Shape)}]; the model expects {spec.ShapeText}.");
+            }
+        }
+    }
+
+    private List<string> SelectOutputs(IReadOnlyList<string>? requested)
+    {
+        if (requested is null || requested.Count == 0)
+        {
+            return Outputs.Select(o => o.Name).ToList();
+        }
+
+        foreach (var name in requested)
+        {
+            if (!_outputNames.Contains(name))
+            {
+                throw MaasException.InvalidArgument($"Model {_key} has no output '{name}'; its outputs are {string.Join(", ", _outputNames)}.");
+            }
+        }
+
+        return requested.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static List<TensorSpec> Describe(IReadOnlyDictionary<string, NodeMetadata> metadata, string what)
+    {
+        var specs = new List<TensorSpec>(metadata.Count);
+        foreach (var (name, node) in metadata)
+        {
+            if (!node.IsTensor || !OnnxElementTypes.TryToDataType(node.ElementDataType, out var type))
+            {
+                throw MaasException.InvalidArgument($"The model's {what} '{name}' is not a tensor of a supported element type.");
+            }
+
+            specs.Add(new TensorSpec(name, type, node.Dimensions.Select(d => d < 0 ? -1L : d).ToArray()));
+        }
+
+        return specs;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _session.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

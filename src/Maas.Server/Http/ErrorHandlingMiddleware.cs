@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Maas.Core.Errors;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Logging;
+
+namespace Maas.Server.Http;
+
+/// <summary>Turns every failure into the error shape of the protocol the request used, with the right status.</summary>
+/// <remarks>
+/// <c>/api</c> answers RFC 9457 problem details, <c>/v1</c> OpenAI's <c>{"error": {...}}</c>, everything else the
+/// Open Inference Protocol's <c>{"error": "..."}</c>. Unexpected exceptions become a 500 whose body says nothing
+/// about the server's internals; the detail goes to the log.
+/// </remarks>
+internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; its work was cancelled with it and there is nobody to answer.
+            context.Response.StatusCode = 499;
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            var (status, message) = Describe(ex);
+            if (status >= 500 && ex is not MaasException)
+            {
+                LogUnhandled(logger, context.Request.Method, context.Request.Path, ex);
+            }
+
+            await WriteAsync(context, status, message).ConfigureAwait(false);
+        }
+    }
+
+    internal static (int Status, string Message) Describe(Exception ex) => ex switch
+    {
+        MaasException maas => (ErrorStatus.For(maas.Kind), maas.Message),
+        BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
+            (StatusCodes.Status413PayloadTooLarge, "The request body is larger than the server's limit."),
+        BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is JsonException json ? $"Malformed JSON: {json.Message}" : bad.Message),
+        JsonException json => (StatusCodes.Status400BadRequest, $"Malformed JSON: {json.Message}"),
+        _ => (StatusCodes.Status500InternalServerError, "Internal server error."),
+    };
+
+    internal static async Task WriteAsync(HttpContext context, int status, string message)
+    {
+        var response = context.Response;
+        response.Clear();
+        response.StatusCode = status;
+        if (status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
+        {
+            response.Headers.RetryAfter = "1";
+        }
+
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/api"))
+        {
+            response.ContentType = "application/problem+json";
+            await JsonSerializer.SerializeAsync(response.Body, new ProblemBody(
+                $"https://httpstatuses.io/{status}", ReasonPhrases.GetReasonPhrase(status), status, message),
+                ServerJsonContext.Default.ProblemBody).ConfigureAwait(false);
+        }
+        else if (path.StartsWithSegments("/v1"))
+        {
+            response.ContentType = "application/json";
+            var type = status switch
+            {
+                404 => "not_found_error",
+                429 => "rate_limit_error",
+                >= 500 => "server_error",
+                _ => "invalid_request_error",
+            };
+            await JsonSerializer.SerializeAsync(response.Body, new OpenAiErrorBody(new OpenAiError(message, type, null, null)),
+                ServerJsonContext.Default.OpenAiErrorBody).ConfigureAwait(false);
+        }
+        else
+        {
+            response.ContentType = "application/json";
+            await JsonSerializer.SerializeAsync(response.Body, new V2ErrorBody(message), ServerJsonContext.Default.V2ErrorBody).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, string method, PathString path, Exception exception);
+}

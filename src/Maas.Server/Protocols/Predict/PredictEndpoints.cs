@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text.Json;
+using Maas.Core.Errors;
+using Maas.Core.Inference;
+using Maas.Core.Models;
+using Maas.Core.Tensors;
+using Maas.Serving;
+using Maas.Serving.Pipelines;
+using Maas.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Maas.Server.Protocols.Predict;
+
+/// <summary>The plain API for the simplest clients: <c>POST /models/{name}/predict</c> with <c>{"input": ...}</c>.</summary>
+/// <remarks>
+/// Embeddings: <c>input</c> is a string (answer: one vector) or a list of strings (a list of vectors).
+/// Tensor models: <c>input</c> is a nested array for a single-input model, or an object of input name to nested
+/// array; <c>output</c> is the nested array of a single output, or an object of output name to nested array.
+/// </remarks>
+internal static class PredictEndpoints
+{
+    public static IEndpointRouteBuilder MapPredict(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/models/{name}/predict", (HttpContext context, string name, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
+                PredictAsync(context, ModelReference.Parse(name), service, limits.Value))
+            .WithTags("Predict")
+            .Accepts<PredictRequestDoc>("application/json")
+            .Produces<PredictResponseDoc>()
+            .WithSummary("Predict with the plain input/output API");
+        return app;
+    }
+
+    private static async Task PredictAsync(HttpContext context, ModelReference reference, IInferenceService service, ServerLimitsOptions limits)
+    {
+        var ct = context.RequestAborted;
+        await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
+        using var document = JsonDocument.Parse(body.Memory);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw MaasException.InvalidArgument("The body must be a JSON object with an 'input' field.");
+        }
+
+        JsonElement? input = null;
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            input = property.Name == "input"
+                ? property.Value
+                : throw MaasException.InvalidArgument($"Unknown field '{property.Name}'; the body is {{\"input\": ...}}.");
+        }
+
+        if (input is not { } value)
+        {
+            throw MaasException.InvalidArgument("The body has no 'input' field.");
+        }
+
+        await service.RunAsync(reference, async (version, pipeline, token) =>
+        {
+            context.Response.ContentType = "application/json";
+            if (pipeline is IEmbeddingPipeline embeddings)
+            {
+                await WriteEmbeddingsAsync(context.Response, version.Model, version.Version, embeddings, value, token).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteTensorsAsync(context.Response, version.Model, version.Version, pipeline, value, limits.MaxTensorElements, token).ConfigureAwait(false);
+            }
+
+            return true;
+        }, ct).ConfigureAwait(false);
+    }
+
+    private static async Task WriteEmbeddingsAsync(HttpResponse response, string model, int version, IEmbeddingPipeline pipeline, JsonElement input, CancellationToken ct)
+    {
+        var single = input.ValueKind == JsonValueKind.String;
+        List<string> texts;
+        if (single)
+        {
+            texts = [input.GetString()!];
+        }
+        else if (input.ValueKind == JsonValueKind.Array && input.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
+        {
+            texts = input.EnumerateArray().Select(e => e.GetString()!).ToList();
+        }
+        else
+        {
+            throw MaasException.InvalidArgument("An embeddings model takes a string or a list of strings as 'input'.");
+        }
+
+        var result = await pipeline.EmbedAsync(texts, ct).ConfigureAwait(false);
+        await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        WriteHeader(writer, model, version);
+        if (!single)
+        {
+            writer.WriteStartArray();
+        }
+
+        for (var i = 0; i < result.Count; i++)
+        {
+            writer.WriteStartArray();
+            foreach (var x in result[i])
+            {
+                TensorJson.WriteFloat(writer, x);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (!single)
+        {
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static async Task WriteTensorsAsync(HttpResponse response, string model, int version, IInferencePipeline pipeline, JsonElement input, int maxElements, CancellationToken ct)
+    {
+        var tensors = new List<Tensor>();
+        try
+        {
+            if (input.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in input.EnumerateObject())
+                {
+                    var spec = pipeline.Inputs.FirstOrDefault(i => i.Name == property.Name)
+                        ?? throw MaasException.InvalidArgument($"The model has no input '{property.Name}'; its inputs are {string.Join(", ", pipeline.Inputs.Select(i => i.Name))}.");
+                    tensors.Add(NestedArrays.ToTensor(spec, property.Value, maxElements));
+                }
+            }
+            else if (pipeline.Inputs.Count == 1)
+            {
+                tensors.Add(NestedArrays.ToTensor(pipeline.Inputs[0], input, maxElements));
+            }
+            else
+            {
+                throw MaasException.InvalidArgument($"The model has {pipeline.Inputs.Count} inputs; give 'input' as an object of input name to array.");
+            }
+
+            using var request = new InferenceRequest { Inputs = tensors };
+            using var result = await pipeline.InferAsync(request, ct).ConfigureAwait(false);
+            await using var writer = new Utf8JsonWriter(response.BodyWriter);
+            WriteHeader(writer, model, version);
+            if (result.Outputs.Count == 1)
+            {
+                TensorJson.WriteNested(writer, result.Outputs[0]);
+            }
+            else
+            {
+                writer.WriteStartObject();
+                foreach (var output in result.Outputs)
+                {
+                    writer.WritePropertyName(output.Name);
+                    TensorJson.WriteNested(writer, output);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+        finally
+        {
+            tensors.ForEach(t => t.Dispose());
+        }
+    }
+
+    private static void WriteHeader(Utf8JsonWriter writer, string model, int version)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("model", model);
+        writer.WriteString("version", version.ToString(CultureInfo.InvariantCulture));
+        writer.WritePropertyName("output");
+    }
+}
+
+/// <summary>Request body of the plain predict API, for the OpenAPI document.</summary>
+internal sealed record PredictRequestDoc(JsonElement Input);
+
+/// <summary>Response body of the plain predict API, for the OpenAPI document.</summary>
+internal sealed record PredictResponseDoc(string Model, string Version, JsonElement Output);

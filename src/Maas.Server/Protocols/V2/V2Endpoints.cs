@@ -1,0 +1,92 @@
+using System.Globalization;
+using Maas.Core.Models;
+using Maas.Registry.Abstractions;
+using Maas.Serving;
+using Maas.Serving.Hosting;
+using Maas.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Maas.Server.Protocols.V2;
+
+/// <summary>Open Inference Protocol v2 (KServe / Triton) over REST.</summary>
+internal static class V2Endpoints
+{
+    public static IEndpointRouteBuilder MapOpenInferenceProtocol(this IEndpointRouteBuilder app)
+    {
+        var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2");
+        v2.MapGet("", () => TypedResults.Json(new V2ServerMetadata("maas", ServerInfo.Version, []), V2JsonContext.Default.V2ServerMetadata))
+            .WithSummary("Server metadata");
+        v2.MapGet("/health/live", () => TypedResults.Json(new V2Live(true), V2JsonContext.Default.V2Live))
+            .WithSummary("Liveness: the process is serving HTTP");
+        v2.MapGet("/health/ready", (IInferenceService service) => service.StartupComplete
+                ? Results.Json(new V2Ready(true), V2JsonContext.Default.V2Ready)
+                : Results.Json(new V2Ready(false), V2JsonContext.Default.V2Ready, statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithSummary("Readiness: start-up loading has finished");
+
+        v2.MapGet("/models/{name}", (string name, IInferenceService service, IModelRegistry registry, CancellationToken ct) =>
+            MetadataAsync(ModelReference.Parse(name), service, registry, ct)).WithSummary("Model metadata (name, name@alias or name:version)");
+        v2.MapGet("/models/{name}/versions/{version}", (string name, string version, IInferenceService service, IModelRegistry registry, CancellationToken ct) =>
+            MetadataAsync(ModelReference.Parse(name, version), service, registry, ct)).WithSummary("Model version metadata");
+        v2.MapGet("/models/{name}/ready", (string name, IInferenceService service, CancellationToken ct) =>
+            ReadyAsync(ModelReference.Parse(name), service, ct)).WithSummary("Model readiness");
+        v2.MapGet("/models/{name}/versions/{version}/ready", (string name, string version, IInferenceService service, CancellationToken ct) =>
+            ReadyAsync(ModelReference.Parse(name, version), service, ct)).WithSummary("Model version readiness");
+        v2.MapPost("/models/{name}/infer", (HttpContext context, string name, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
+                InferAsync(context, ModelReference.Parse(name), service, limits.Value))
+            .Accepts<V2InferenceRequestDoc>("application/json")
+            .Produces<V2InferenceResponseDoc>()
+            .WithSummary("Inference");
+        v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext context, string name, string version, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
+                InferAsync(context, ModelReference.Parse(name, version), service, limits.Value))
+            .Accepts<V2InferenceRequestDoc>("application/json")
+            .Produces<V2InferenceResponseDoc>()
+            .WithSummary("Inference on a version");
+        return app;
+    }
+
+    private static async Task<IResult> MetadataAsync(ModelReference reference, IInferenceService service, IModelRegistry registry, CancellationToken ct)
+    {
+        var deployment = await service.GetDeploymentAsync(reference, ct).ConfigureAwait(false);
+        var version = deployment.Version;
+        var details = await registry.GetModelAsync(version.Model, ct).ConfigureAwait(false);
+        var versions = details?.Versions.Select(v => v.Version).Order().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToList() ?? [];
+        var inputs = deployment.Pipeline?.Inputs ?? version.Manifest.Inputs;
+        var outputs = deployment.Pipeline?.Outputs ?? version.Manifest.Outputs;
+        var metadata = new V2ModelMetadata(
+            version.Model,
+            versions,
+            version.Manifest.Engine == ModelFormats.Onnx ? "onnxruntime_onnx" : version.Manifest.Engine,
+            inputs.Select(V2TensorMetadata.From).ToList(),
+            outputs.Select(V2TensorMetadata.From).ToList());
+        return TypedResults.Json(metadata, V2JsonContext.Default.V2ModelMetadata);
+    }
+
+    private static async Task<IResult> ReadyAsync(ModelReference reference, IInferenceService service, CancellationToken ct)
+    {
+        var state = await service.GetStateAsync(reference, ct).ConfigureAwait(false);
+        var body = new V2ModelReady(reference.Name, state == ModelState.Ready, state.ToString().ToLowerInvariant());
+        return Results.Json(body, V2JsonContext.Default.V2ModelReady,
+            statusCode: state == ModelState.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task InferAsync(HttpContext context, ModelReference reference, IInferenceService service, ServerLimitsOptions limits)
+    {
+        var ct = context.RequestAborted;
+
+        // Resolve first: an unknown model is a 404 whatever the body holds.
+        await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
+        using var request = V2RequestReader.Read(body.Span, limits.MaxTensorElements);
+        var (version, result) = await service.RunAsync(
+            reference,
+            async (v, pipeline, token) => (v, await pipeline.InferAsync(request, token).ConfigureAwait(false)),
+            ct).ConfigureAwait(false);
+        using (result)
+        {
+            await V2ResponseWriter.WriteAsync(context.Response, version.Model, version.Version, request.Id, result, ct).ConfigureAwait(false);
+        }
+    }
+}

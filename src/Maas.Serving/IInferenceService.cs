@@ -1,0 +1,28 @@
+using Maas.Core.Models;
+using Maas.Registry.Abstractions;
+using Maas.Serving.Hosting;
+using Maas.Serving.Pipelines;
+
+namespace Maas.Serving;
+
+/// <summary>What protocols call: find a model by reference and run work on its pipeline under a lease.</summary>
+public interface IInferenceService
+{
+    /// <summary>Resolves a reference to its version without loading it.</summary>
+    Task<ModelVersionInfo> ResolveAsync(ModelReference reference, CancellationToken cancellationToken = default);
+
+    /// <summary>The deployment of a reference, loading and warming it first if needed (bounded wait).</summary>
+    Task<Deployment> GetDeploymentAsync(ModelReference reference, CancellationToken cancellationToken = default);
+
+    /// <summary>The state of a reference's version, starting a load if none has started; never waits for it.</summary>
+    Task<ModelState> GetStateAsync(ModelReference reference, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs <paramref name="work"/> on the reference's pipeline inside a concurrency slot.</summary>
+    Task<T> RunAsync<T>(
+        ModelReference reference,
+        Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>True once the start-up preload of every model's default version has finished (each loaded or failed).</summary>
+    bool StartupComplete { get; }
+}

@@ -1,0 +1,35 @@
+using Maas.Serving;
+using Maas.Serving.Hosting;
+using Maas.Serving.Pipelines;
+using Maas.Serving.Routing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the model host, router and pipelines.</summary>
+public static class ServingServiceCollectionExtensions
+{
+    public static IServiceCollection AddMaasServing(this IServiceCollection services, Action<ServingOptions>? configure = null)
+    {
+        var builder = services.AddOptions<ServingOptions>();
+        if (configure is not null)
+        {
+            builder.Configure(configure);
+        }
+
+        builder
+            .Validate(o => o.MaxConcurrencyPerModel >= 1, "Serving:MaxConcurrencyPerModel must be at least 1.")
+            .Validate(o => o.MaxQueuePerModel >= 0, "Serving:MaxQueuePerModel cannot be negative.")
+            .Validate(o => o.IntraOpThreads >= 0, "Serving:IntraOpThreads cannot be negative.")
+            .Validate(o => o.MaxBatchTexts >= 1, "Serving:MaxBatchTexts must be at least 1.")
+            .Validate(o => o.LoadTimeout > TimeSpan.Zero, "Serving:LoadTimeout must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton<PipelineFactory>();
+        services.TryAddSingleton<ModelHost>();
+        services.TryAddSingleton<ModelRouter>();
+        services.TryAddSingleton<InferenceService>();
+        services.TryAddSingleton<IInferenceService>(sp => sp.GetRequiredService<InferenceService>());
+        services.AddHostedService<ModelPreloader>();
+        return services;
+    }
+}
