@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Maas.Registry.Artifacts;
+
+/// <summary>Stores blobs as read-only files under <c>&lt;data&gt;/artifacts/sha256/ab/&lt;64-hex&gt;</c>.</summary>
+/// <remarks>
+/// Uploads land in <c>artifacts/tmp</c> (same volume, so the final rename is atomic) and are flushed to disk
+/// before the rename: a blob visible under its digest is always complete.
+/// </remarks>
+internal sealed class FolderArtifactStore : IArtifactStore
+{
+    public const string StoreName = "folder";
+
+    private const int BufferSize = 128 * 1024;
+    private const string TempExtension = ".tmp";
+
+    private readonly string _blobRoot;
+    private readonly string _tempRoot;
+
+    public FolderArtifactStore(RegistryPaths paths)
+    {
+        _blobRoot = Path.Combine(paths.ArtifactsDirectory, "sha256");
+        _tempRoot = Path.Combine(paths.ArtifactsDirectory, "tmp");
+    }
+
+    public string Name => StoreName;
+
+    public async Task<StagedArtifact> StageAsync(Stream content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        Directory.CreateDirectory(_tempRoot);
+        var stagingId = Guid.NewGuid().ToString("N") + TempExtension;
+        var tempPath = Path.Combine(_tempRoot, stagingId);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size = 0;
+            var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+            await using (file.ConfigureAwait(false))
+            {
+                int read;
+                while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    size += read;
+                }
+
+                // The rename below must never publish bytes that a power cut could still lose.
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+            }
+
+            return new StagedArtifact(Convert.ToHexStringLower(hash.GetHashAndReset()), size, stagingId);
+        }
+        catch
+        {
+            TryDeleteFile(tempPath);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public Task<bool> CommitAsync(StagedArtifact staged, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        var tempPath = TempPath(staged);
+        var finalPath = BlobPath(staged.Sha256);
+        if (File.Exists(finalPath))
+        {
+            File.Delete(tempPath);
+            return Task.FromResult(false);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+        try
+        {
+            File.Move(tempPath, finalPath, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(finalPath))
+        {
+            // Another writer published the same bytes between the check and the move.
+            File.Delete(tempPath);
+            return Task.FromResult(false);
+        }
+
+        File.SetAttributes(finalPath, FileAttributes.ReadOnly);
+        return Task.FromResult(true);
+    }
+
+    public Task DiscardAsync(StagedArtifact staged, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        TryDeleteFile(TempPath(staged));
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken = default) =>
+        Task.FromResult(File.Exists(BlobPath(sha256)));
+
+    public Task<bool> DeleteAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        var path = BlobPath(sha256);
+        if (!File.Exists(path))
+        {
+            return Task.FromResult(false);
+        }
+
+        // Windows refuses to delete read-only files; on Unix this is harmless.
+        File.SetAttributes(path, FileAttributes.Normal);
+        File.Delete(path);
+        return Task.FromResult(true);
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var digests = new List<string>();
+        if (Directory.Exists(_blobRoot))
+        {
+            foreach (var path in Directory.EnumerateFiles(_blobRoot, "*", SearchOption.AllDirectories))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = Path.GetFileName(path);
+                if (Sha256Digest.IsValid(name) && string.Equals(path, BlobPath(name), StringComparison.Ordinal))
+                {
+                    digests.Add(name);
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<string>>(digests);
+    }
+
+    public Task<int> ClearStagingAsync(CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        if (Directory.Exists(_tempRoot))
+        {
+            foreach (var path in Directory.EnumerateFileSystemEntries(_tempRoot))
+            {
+                if (Directory.Exists(path))
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+                else
+                {
+                    File.SetAttributes(path, FileAttributes.Normal);
+                    File.Delete(path);
+                }
+
+                count++;
+            }
+        }
+
+        return Task.FromResult(count);
+    }
+
+    public string GetLocalPath(string sha256) => BlobPath(sha256);
+
+    private string BlobPath(string sha256)
+    {
+        Sha256Digest.Validate(sha256);
+        return Path.Combine(_blobRoot, sha256[..2], sha256);
+    }
+
+    private string TempPath(StagedArtifact staged)
+    {
+        // The id came from StageAsync; refusing anything else keeps a forged id from naming a path outside tmp.
+        if (Path.GetFileName(staged.StagingId) != staged.StagingId || !staged.StagingId.EndsWith(TempExtension, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{staged.StagingId}' is not a staging id of this store.", nameof(staged));
+        }
+
+        return Path.Combine(_tempRoot, staged.StagingId);
+    }
+
+    private static void TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left for start-up recovery, which empties tmp.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace Maas.Registry.Artifacts;
+
+/// <summary>Content-addressed, immutable blob storage for version files (a named plug-in: <c>folder</c>, later <c>s3</c>).</summary>
+/// <remarks>
+/// Writing is two-phase so the registry can decide, under its own lock, whether a blob is kept:
+/// <see cref="StageAsync"/> copies and hashes the bytes into a private temporary place, then
+/// <see cref="CommitAsync"/> publishes them under their digest (or drops them when those bytes are already stored).
+/// A stored blob never changes; it is only ever deleted whole.
+/// </remarks>
+public interface IArtifactStore
+{
+    /// <summary>The name configuration selects this store by.</summary>
+    string Name { get; }
+
+    /// <summary>Copies <paramref name="content"/> to a temporary place, computing its SHA-256 and size on the way.</summary>
+    Task<StagedArtifact> StageAsync(Stream content, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes a staged blob under its digest; false when those bytes were already stored (the copy is dropped).</summary>
+    Task<bool> CommitAsync(StagedArtifact staged, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops a staged blob that will not be committed.</summary>
+    Task DiscardAsync(StagedArtifact staged, CancellationToken cancellationToken = default);
+
+    Task<bool> ExistsAsync(string sha256, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a stored blob; false when it was not there.</summary>
+    Task<bool> DeleteAsync(string sha256, CancellationToken cancellationToken = default);
+
+    /// <summary>Digests of every stored blob.</summary>
+    Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes everything left in the temporary place (uploads of a process that died); returns how many.</summary>
+    /// <remarks>Only safe while nothing is staging, i.e. at start-up.</remarks>
+    Task<int> ClearStagingAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A readable local path of a stored blob (remote stores would download to a cache first).</summary>
+    string GetLocalPath(string sha256);
+}

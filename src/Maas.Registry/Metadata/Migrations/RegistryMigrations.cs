@@ -1,0 +1,69 @@
+namespace Maas.Registry.Metadata.Migrations;
+
+/// <summary>The registry's schema history. Append new migrations; never edit a released one.</summary>
+internal static class RegistryMigrations
+{
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "initial schema", InitialSchema),
+    ];
+
+    private static IReadOnlyList<string> InitialSchema(ISqlDialect dialect) =>
+    [
+        $"""
+        CREATE TABLE models (
+            id {dialect.IdentityPrimaryKey},
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NULL,
+            tags TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """,
+        $"""
+        CREATE TABLE versions (
+            id {dialect.IdentityPrimaryKey},
+            model_id BIGINT NOT NULL REFERENCES models (id),
+            number INTEGER NOT NULL,
+            manifest TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            parent_model TEXT NULL,
+            parent_version INTEGER NULL,
+            transform TEXT NULL,
+            transform_params TEXT NULL,
+            UNIQUE (model_id, number)
+        )
+        """,
+        """
+        CREATE TABLE version_files (
+            version_id BIGINT NOT NULL REFERENCES versions (id),
+            name TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (version_id, name)
+        )
+        """,
+        "CREATE INDEX ix_version_files_sha256 ON version_files (sha256)",
+        """
+        CREATE TABLE aliases (
+            model_id BIGINT NOT NULL REFERENCES models (id),
+            alias TEXT NOT NULL,
+            version_id BIGINT NOT NULL REFERENCES versions (id),
+            PRIMARY KEY (model_id, alias)
+        )
+        """,
+        "CREATE INDEX ix_aliases_version ON aliases (version_id)",
+        $"""
+        CREATE TABLE audit (
+            id {dialect.IdentityPrimaryKey},
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            model TEXT NOT NULL,
+            version INTEGER NULL,
+            detail TEXT NULL
+        )
+        """,
+        "CREATE INDEX ix_audit_model ON audit (model, id)",
+    ];
+}

@@ -1,0 +1,106 @@
+using Maas.Registry.Abstractions;
+
+namespace Maas.Registry.Metadata;
+
+/// <summary>The registry's write statements; callers run them inside a write session.</summary>
+internal static class RegistryCommands
+{
+    public static async Task<long> InsertModelAsync(
+        DbSession session, string name, string? description, string tagsJson, DateTimeOffset at, CancellationToken cancellationToken) =>
+        DbValues.ToLong(await session.ScalarAsync(
+            "INSERT INTO models (name, description, tags, created_at) VALUES (@name, @description, @tags, @at) RETURNING id",
+            cancellationToken,
+            ("@name", name),
+            ("@description", description),
+            ("@tags", tagsJson),
+            ("@at", DbValues.Timestamp(at))).ConfigureAwait(false));
+
+    /// <summary>Sets the non-null fields.</summary>
+    public static Task<int> UpdateModelAsync(DbSession session, long modelId, string? description, string? tagsJson, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "UPDATE models SET description = COALESCE(@description, description), tags = COALESCE(@tags, tags) WHERE id = @id",
+            cancellationToken,
+            ("@id", modelId),
+            ("@description", description),
+            ("@tags", tagsJson));
+
+    public static async Task<int> NextVersionNumberAsync(DbSession session, long modelId, CancellationToken cancellationToken) =>
+        DbValues.ToInt(await session.ScalarAsync(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM versions WHERE model_id = @model",
+            cancellationToken,
+            ("@model", modelId)).ConfigureAwait(false));
+
+    public static async Task<long> InsertVersionAsync(
+        DbSession session,
+        long modelId,
+        int number,
+        string manifestJson,
+        DateTimeOffset at,
+        string createdBy,
+        Lineage? lineage,
+        CancellationToken cancellationToken) =>
+        DbValues.ToLong(await session.ScalarAsync(
+            "INSERT INTO versions (model_id, number, manifest, created_at, created_by, parent_model, parent_version, transform, transform_params) " +
+            "VALUES (@model, @number, @manifest, @at, @by, @parent_model, @parent_version, @transform, @params) RETURNING id",
+            cancellationToken,
+            ("@model", modelId),
+            ("@number", number),
+            ("@manifest", manifestJson),
+            ("@at", DbValues.Timestamp(at)),
+            ("@by", createdBy),
+            ("@parent_model", lineage?.ParentModel),
+            ("@parent_version", lineage?.ParentVersion),
+            ("@transform", lineage?.Transform),
+            ("@params", lineage is null ? null : RegistryJson.SerializeMap(lineage.Parameters))).ConfigureAwait(false));
+
+    public static Task<int> InsertFileAsync(DbSession session, long versionId, ArtifactFile file, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "INSERT INTO version_files (version_id, name, size, sha256) VALUES (@version, @name, @size, @sha)",
+            cancellationToken,
+            ("@version", versionId),
+            ("@name", file.Name),
+            ("@size", file.Size),
+            ("@sha", file.Sha256));
+
+    public static Task<int> UpsertAliasAsync(DbSession session, long modelId, string alias, long versionId, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            session.Dialect.Upsert("aliases", ["model_id", "alias"], ["version_id"]),
+            cancellationToken,
+            ("@model_id", modelId),
+            ("@alias", alias),
+            ("@version_id", versionId));
+
+    public static Task<int> DeleteAliasAsync(DbSession session, long modelId, string alias, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "DELETE FROM aliases WHERE model_id = @model AND alias = @alias",
+            cancellationToken,
+            ("@model", modelId),
+            ("@alias", alias));
+
+    /// <summary>Deletes a version with its aliases and file rows (children first, so foreign keys hold throughout).</summary>
+    public static async Task DeleteVersionAsync(DbSession session, long versionId, CancellationToken cancellationToken)
+    {
+        await session.ExecuteAsync("DELETE FROM aliases WHERE version_id = @id", cancellationToken, ("@id", versionId)).ConfigureAwait(false);
+        await session.ExecuteAsync("DELETE FROM version_files WHERE version_id = @id", cancellationToken, ("@id", versionId)).ConfigureAwait(false);
+        await session.ExecuteAsync("DELETE FROM versions WHERE id = @id", cancellationToken, ("@id", versionId)).ConfigureAwait(false);
+    }
+
+    public static Task<int> InsertAuditAsync(
+        DbSession session,
+        DateTimeOffset at,
+        string actor,
+        string action,
+        string model,
+        int? version,
+        string? detail,
+        CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "INSERT INTO audit (at, actor, action, model, version, detail) VALUES (@at, @actor, @action, @model, @version, @detail)",
+            cancellationToken,
+            ("@at", DbValues.Timestamp(at)),
+            ("@actor", actor),
+            ("@action", action),
+            ("@model", model),
+            ("@version", version),
+            ("@detail", detail));
+}

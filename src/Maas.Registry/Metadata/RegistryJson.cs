@@ -1,0 +1,23 @@
+using System.Text.Json;
+using Maas.Core.Models;
+using Maas.Core.Serialization;
+
+namespace Maas.Registry.Metadata;
+
+/// <summary>JSON columns (manifest, tags, lineage parameters), written with Maas' own conventions.</summary>
+internal static class RegistryJson
+{
+    public static string SerializeManifest(ModelManifest manifest) => JsonSerializer.Serialize(manifest, MaasJson.Options);
+
+    public static ModelManifest DeserializeManifest(string json) =>
+        JsonSerializer.Deserialize<ModelManifest>(json, MaasJson.Options)
+        ?? throw new InvalidDataException("A stored manifest is null.");
+
+    public static string SerializeMap(IReadOnlyDictionary<string, string> map) =>
+        JsonSerializer.Serialize(new SortedDictionary<string, string>(map.ToDictionary(), StringComparer.Ordinal), MaasJson.Options);
+
+    public static IReadOnlyDictionary<string, string> DeserializeMap(string? json) =>
+        string.IsNullOrEmpty(json)
+            ? new Dictionary<string, string>()
+            : JsonSerializer.Deserialize<Dictionary<string, string>>(json, MaasJson.Options) ?? [];
+}

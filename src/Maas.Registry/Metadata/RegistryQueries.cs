@@ -1,0 +1,142 @@
+using System.Data.Common;
+using Maas.Registry.Abstractions;
+
+namespace Maas.Registry.Metadata;
+
+/// <summary>The registry's read statements.</summary>
+internal static class RegistryQueries
+{
+    private const string ModelColumns = "id, name, description, tags, created_at";
+
+    private const string VersionColumns =
+        "id, model_id, number, manifest, created_at, created_by, parent_model, parent_version, transform, transform_params";
+
+    private const string FileSelect =
+        "SELECT f.version_id, m.name, v.number, f.name, f.size, f.sha256 " +
+        "FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id";
+
+    public static async Task<ModelRow?> FindModelAsync(DbSession session, string name, CancellationToken cancellationToken) =>
+        (await session.QueryAsync($"SELECT {ModelColumns} FROM models WHERE name = @name", ReadModel, cancellationToken, ("@name", name))
+            .ConfigureAwait(false)).SingleOrDefault();
+
+    public static Task<List<ModelRow>> ListModelsAsync(DbSession session, CancellationToken cancellationToken) =>
+        session.QueryAsync($"SELECT {ModelColumns} FROM models ORDER BY name", ReadModel, cancellationToken);
+
+    /// <summary>Version count and latest number per model id.</summary>
+    public static async Task<Dictionary<long, (int Count, int Latest)>> VersionStatsAsync(DbSession session, CancellationToken cancellationToken)
+    {
+        var rows = await session.QueryAsync(
+            "SELECT model_id, COUNT(*), MAX(number) FROM versions GROUP BY model_id",
+            r => (ModelId: DbValues.ToLong(r.GetValue(0)), Count: DbValues.ToInt(r.GetValue(1)), Latest: DbValues.ToInt(r.GetValue(2))),
+            cancellationToken).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.ModelId, r => (r.Count, r.Latest));
+    }
+
+    /// <summary>Aliases of one model, or of all models when <paramref name="modelId"/> is null.</summary>
+    public static Task<List<AliasRow>> AliasesAsync(DbSession session, long? modelId, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            "SELECT a.model_id, a.alias, a.version_id, v.number FROM aliases a JOIN versions v ON v.id = a.version_id " +
+            "WHERE @model IS NULL OR a.model_id = @model ORDER BY a.alias",
+            ReadAlias,
+            cancellationToken,
+            ("@model", modelId));
+
+    public static Task<List<AliasRow>> AliasesOfVersionAsync(DbSession session, long versionId, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            "SELECT a.model_id, a.alias, a.version_id, v.number FROM aliases a JOIN versions v ON v.id = a.version_id " +
+            "WHERE a.version_id = @version ORDER BY a.alias",
+            ReadAlias,
+            cancellationToken,
+            ("@version", versionId));
+
+    public static async Task<VersionRow?> FindVersionAsync(DbSession session, long modelId, int number, CancellationToken cancellationToken) =>
+        (await session.QueryAsync(
+            $"SELECT {VersionColumns} FROM versions WHERE model_id = @model AND number = @number",
+            ReadVersion,
+            cancellationToken,
+            ("@model", modelId),
+            ("@number", number)).ConfigureAwait(false)).SingleOrDefault();
+
+    public static async Task<VersionRow?> LatestVersionAsync(DbSession session, long modelId, CancellationToken cancellationToken) =>
+        (await session.QueryAsync(
+            $"SELECT {VersionColumns} FROM versions WHERE model_id = @model ORDER BY number DESC LIMIT 1",
+            ReadVersion,
+            cancellationToken,
+            ("@model", modelId)).ConfigureAwait(false)).SingleOrDefault();
+
+    /// <summary>All versions of a model, newest first.</summary>
+    public static Task<List<VersionRow>> VersionsAsync(DbSession session, long modelId, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            $"SELECT {VersionColumns} FROM versions WHERE model_id = @model ORDER BY number DESC",
+            ReadVersion,
+            cancellationToken,
+            ("@model", modelId));
+
+    public static async Task<int?> AliasTargetAsync(DbSession session, long modelId, string alias, CancellationToken cancellationToken)
+    {
+        var value = await session.ScalarAsync(
+            "SELECT v.number FROM aliases a JOIN versions v ON v.id = a.version_id WHERE a.model_id = @model AND a.alias = @alias",
+            cancellationToken,
+            ("@model", modelId),
+            ("@alias", alias)).ConfigureAwait(false);
+        return value is null ? null : DbValues.ToInt(value);
+    }
+
+    /// <summary>Files of one version, or of every version of the model when <paramref name="versionId"/> is null.</summary>
+    public static Task<List<FileRow>> FilesAsync(DbSession session, long modelId, long? versionId, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            FileSelect + " WHERE v.model_id = @model AND (@version IS NULL OR f.version_id = @version) ORDER BY f.name",
+            ReadFile,
+            cancellationToken,
+            ("@model", modelId),
+            ("@version", versionId));
+
+    /// <summary>Every file of every version; for the consistency check.</summary>
+    public static Task<List<FileRow>> AllFilesAsync(DbSession session, CancellationToken cancellationToken) =>
+        session.QueryAsync(FileSelect + " ORDER BY m.name, v.number, f.name", ReadFile, cancellationToken);
+
+    public static async Task<bool> IsDigestReferencedAsync(DbSession session, string sha256, CancellationToken cancellationToken) =>
+        await session.ScalarAsync("SELECT 1 FROM version_files WHERE sha256 = @sha LIMIT 1", cancellationToken, ("@sha", sha256))
+            .ConfigureAwait(false) is not null;
+
+    public static Task<List<AuditEntry>> AuditAsync(DbSession session, string? model, int limit, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            "SELECT id, at, actor, action, model, version, detail FROM audit WHERE @model IS NULL OR model = @model ORDER BY id DESC LIMIT @limit",
+            r => new AuditEntry(
+                DbValues.ToLong(r.GetValue(0)),
+                DbValues.ReadTimestamp(r, 1),
+                r.GetString(2),
+                r.GetString(3),
+                r.GetString(4),
+                DbValues.ReadNullableInt(r, 5),
+                DbValues.ReadNullableString(r, 6)),
+            cancellationToken,
+            ("@model", model),
+            ("@limit", limit));
+
+    private static ModelRow ReadModel(DbDataReader r) =>
+        new(DbValues.ToLong(r.GetValue(0)), r.GetString(1), DbValues.ReadNullableString(r, 2), r.GetString(3), DbValues.ReadTimestamp(r, 4));
+
+    private static VersionRow ReadVersion(DbDataReader r) =>
+        new(
+            DbValues.ToLong(r.GetValue(0)),
+            DbValues.ToLong(r.GetValue(1)),
+            DbValues.ToInt(r.GetValue(2)),
+            r.GetString(3),
+            DbValues.ReadTimestamp(r, 4),
+            r.GetString(5),
+            DbValues.ReadNullableString(r, 6),
+            DbValues.ReadNullableInt(r, 7),
+            DbValues.ReadNullableString(r, 8),
+            DbValues.ReadNullableString(r, 9));
+
+    private static AliasRow ReadAlias(DbDataReader r) =>
+        new(DbValues.ToLong(r.GetValue(0)), r.GetString(1), DbValues.ToLong(r.GetValue(2)), DbValues.ToInt(r.GetValue(3)));
+
+    private static FileRow ReadFile(DbDataReader r) =>
+        new(
+            DbValues.ToLong(r.GetValue(0)),
+            r.GetString(1),
+            DbValues.ToInt(r.GetValue(2)),
+            new ArtifactFile(r.GetString(3), DbValues.ToLong(r.GetValue(4)), r.GetString(5)));
+}

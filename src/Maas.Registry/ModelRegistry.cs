@@ -1,0 +1,465 @@
+using Maas.Core.Errors;
+using Maas.Core.Models;
+using Maas.Registry.Abstractions;
+using Maas.Registry.Artifacts;
+using Maas.Registry.Consistency;
+using Maas.Registry.Metadata;
+using Maas.Registry.Metadata.Migrations;
+using Maas.Registry.Push;
+using Microsoft.Extensions.Logging;
+
+namespace Maas.Registry;
+
+/// <summary>The registry over a metadata database and an artifact store.</summary>
+/// <remarks>
+/// Ordering is what keeps the two stores consistent without a distributed transaction: blobs are published
+/// before the version that references them commits, and deleted only after the commit that stops referencing
+/// them. A crash in between leaves unreferenced blobs (removed by start-up recovery), never a version with a
+/// missing file.
+/// </remarks>
+internal sealed class ModelRegistry : IModelRegistry, IDisposable
+{
+    private const int MaxAuditLimit = 1000;
+
+    private readonly IMetadataDatabase _database;
+    private readonly MigrationRunner _migrations;
+    private readonly IArtifactStore _store;
+    private readonly ManifestDetector _detector;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ModelRegistry> _logger;
+    private readonly RegistryPaths _paths;
+    private readonly ArtifactGate _gate = new();
+    private readonly ConsistencyChecker _consistency;
+    private readonly SemaphoreSlim _initLock = new(1, 1);
+    private volatile bool _initialized;
+
+    public ModelRegistry(
+        RegistryOptions options,
+        RegistryPaths paths,
+        IMetadataDatabase database,
+        MigrationRunner migrations,
+        IEnumerable<IArtifactStore> stores,
+        ISignatureReader signatureReader,
+        TimeProvider timeProvider,
+        ILogger<ModelRegistry> logger)
+    {
+        _paths = paths;
+        _database = database;
+        _migrations = migrations;
+        _store = stores.LastOrDefault(s => string.Equals(s.Name, options.ArtifactStore, StringComparison.OrdinalIgnoreCase))
+            ?? throw new InvalidOperationException(
+                $"No artifact store named '{options.ArtifactStore}' is registered; known: {string.Join(", ", stores.Select(s => s.Name))}.");
+        _detector = new ManifestDetector(signatureReader);
+        _time = timeProvider;
+        _logger = logger;
+        _consistency = new ConsistencyChecker(database, _store, _gate);
+    }
+
+    public event EventHandler<ModelChangedEventArgs>? ModelChanged;
+
+    /// <summary>Applies migrations and recovers from an earlier crash; runs once, later calls return at once.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            await _database.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            await _migrations.ApplyAsync(cancellationToken).ConfigureAwait(false);
+
+            // Nothing can be staging yet (every operation waits for initialization), so leftovers in tmp are a dead process's.
+            var report = await _consistency.CheckAsync(repair: true, clearStaging: true, cancellationToken).ConfigureAwait(false);
+            foreach (var missing in report.MissingBlobs)
+            {
+                RegistryLog.BlobMissing(_logger, missing.Model, missing.Version, missing.File, missing.Sha256);
+            }
+
+            RegistryLog.Recovered(_logger, report.DeletedTempFiles, report.DeletedBlobs);
+            RegistryLog.Ready(_logger, _paths.DatabaseFile, _store.Name);
+            _initialized = true;
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+
+    /// <summary>Reports versions with missing blobs and blobs nothing references; with <paramref name="repair"/> deletes the latter.</summary>
+    public async Task<ConsistencyReport> CheckConsistencyAsync(bool repair, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        return await _consistency.CheckAsync(repair, clearStaging: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ModelVersionInfo> PushAsync(PushRequest request, CancellationToken cancellationToken = default)
+    {
+        PushValidator.Validate(request);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+
+        var pinned = new List<string>(request.Files.Count);
+        var files = new List<ArtifactFile>(request.Files.Count);
+        var newBlobs = 0;
+        ModelVersionInfo info;
+        try
+        {
+            foreach (var file in request.Files)
+            {
+                var staged = await _store.StageAsync(file.Content, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    newBlobs += await _gate.PinAndCommitAsync(_store, staged, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                }
+                catch
+                {
+                    await _store.DiscardAsync(staged, CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+
+                pinned.Add(staged.Sha256);
+                files.Add(new ArtifactFile(file.Name, staged.Size, staged.Sha256));
+            }
+
+            files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var manifest = _detector.Complete(request.Manifest, files, _store.GetLocalPath);
+            info = await CommitPushAsync(request, manifest, files, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var deleted = await UnpinAsync(request.Model, pinned, collect: true).ConfigureAwait(false);
+            RegistryLog.PushRolledBack(_logger, e, request.Model, deleted);
+            throw;
+        }
+
+        await UnpinAsync(request.Model, pinned, collect: false).ConfigureAwait(false);
+        RegistryLog.Pushed(_logger, info.Model, info.Version, files.Count, newBlobs, request.Actor);
+        RaiseChanged(info.Model);
+        return info;
+    }
+
+    public async Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.OpenAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var models = await RegistryQueries.ListModelsAsync(session, cancellationToken).ConfigureAwait(false);
+            var stats = await RegistryQueries.VersionStatsAsync(session, cancellationToken).ConfigureAwait(false);
+            var aliases = (await RegistryQueries.AliasesAsync(session, null, cancellationToken).ConfigureAwait(false)).ToLookup(a => a.ModelId);
+            return models
+                .Select(m => RegistryMapper.ToSummary(m, stats.TryGetValue(m.Id, out var s) ? s : null, aliases[m.Id]))
+                .ToList();
+        }
+    }
+
+    public async Task<ModelDetails?> GetModelAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!ModelNames.IsValid(name))
+        {
+            return null;
+        }
+
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.OpenAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RegistryQueries.FindModelAsync(session, name, cancellationToken).ConfigureAwait(false);
+            if (model is null)
+            {
+                return null;
+            }
+
+            var versions = await RegistryQueries.VersionsAsync(session, model.Id, cancellationToken).ConfigureAwait(false);
+            var files = (await RegistryQueries.FilesAsync(session, model.Id, null, cancellationToken).ConfigureAwait(false)).ToLookup(f => f.VersionId);
+            var aliases = await RegistryQueries.AliasesAsync(session, model.Id, cancellationToken).ConfigureAwait(false);
+            (int, int)? stats = versions.Count == 0 ? null : (versions.Count, versions[0].Number);
+            return new ModelDetails(
+                RegistryMapper.ToSummary(model, stats, aliases),
+                versions.Select(v => RegistryMapper.ToVersionInfo(model.Name, v, files[v.Id].Select(f => f.File))).ToList());
+        }
+    }
+
+    public async Task<ModelVersionInfo> ResolveAsync(ModelReference reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.OpenAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RequireModelAsync(session, reference.Name, cancellationToken).ConfigureAwait(false);
+            VersionRow? row;
+            if (reference.Version is { } version)
+            {
+                row = await RequireVersionAsync(session, model, version, cancellationToken).ConfigureAwait(false);
+            }
+            else if (reference.Alias is { } alias)
+            {
+                var target = await RegistryQueries.AliasTargetAsync(session, model.Id, alias, cancellationToken).ConfigureAwait(false)
+                    ?? throw MaasException.NotFound($"model '{model.Name}' has no alias '{alias}'");
+                row = await RequireVersionAsync(session, model, target, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var production = await RegistryQueries.AliasTargetAsync(session, model.Id, ModelReference.DefaultAlias, cancellationToken).ConfigureAwait(false);
+                row = production is { } p
+                    ? await RegistryQueries.FindVersionAsync(session, model.Id, p, cancellationToken).ConfigureAwait(false)
+                    : await RegistryQueries.LatestVersionAsync(session, model.Id, cancellationToken).ConfigureAwait(false);
+                if (row is null)
+                {
+                    throw MaasException.NotFound($"model '{model.Name}' has no versions");
+                }
+            }
+
+            var files = await RegistryQueries.FilesAsync(session, model.Id, row.Id, cancellationToken).ConfigureAwait(false);
+            return RegistryMapper.ToVersionInfo(model.Name, row, files.Select(f => f.File));
+        }
+    }
+
+    public async Task SetAliasAsync(string name, string alias, int version, string actor, CancellationToken cancellationToken = default)
+    {
+        PushValidator.ValidateModelName(name);
+        PushValidator.ValidateAlias(alias);
+        PushValidator.ValidateActor(actor);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.BeginWriteAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RequireModelAsync(session, name, cancellationToken).ConfigureAwait(false);
+            var row = await RequireVersionAsync(session, model, version, cancellationToken).ConfigureAwait(false);
+            var previous = await RegistryQueries.AliasTargetAsync(session, model.Id, alias, cancellationToken).ConfigureAwait(false);
+            if (previous == version)
+            {
+                return;
+            }
+
+            await RegistryCommands.UpsertAliasAsync(session, model.Id, alias, row.Id, cancellationToken).ConfigureAwait(false);
+            var detail = previous is { } p ? $"{alias} -> {version} (was {p})" : $"{alias} -> {version}";
+            await AuditAsync(session, actor, RegistryActions.AliasSet, name, version, detail, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        RaiseChanged(name);
+    }
+
+    public async Task RemoveAliasAsync(string name, string alias, string actor, CancellationToken cancellationToken = default)
+    {
+        PushValidator.ValidateModelName(name);
+        PushValidator.ValidateActor(actor);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.BeginWriteAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RequireModelAsync(session, name, cancellationToken).ConfigureAwait(false);
+            var target = await RegistryQueries.AliasTargetAsync(session, model.Id, alias, cancellationToken).ConfigureAwait(false)
+                ?? throw MaasException.NotFound($"model '{name}' has no alias '{alias}'");
+            await RegistryCommands.DeleteAliasAsync(session, model.Id, alias, cancellationToken).ConfigureAwait(false);
+            await AuditAsync(session, actor, RegistryActions.AliasRemove, name, target, $"{alias} (was {target})", cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        RaiseChanged(name);
+    }
+
+    public async Task UpdateModelAsync(
+        string name,
+        string? description,
+        IReadOnlyDictionary<string, string>? tags,
+        string actor,
+        CancellationToken cancellationToken = default)
+    {
+        PushValidator.ValidateModelName(name);
+        PushValidator.ValidateActor(actor);
+        if (tags is not null)
+        {
+            PushValidator.ValidateTags(tags);
+        }
+
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.BeginWriteAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RequireModelAsync(session, name, cancellationToken).ConfigureAwait(false);
+            if (description is null && tags is null)
+            {
+                return;
+            }
+
+            var tagsJson = tags is null ? null : RegistryJson.SerializeMap(tags);
+            await RegistryCommands.UpdateModelAsync(session, model.Id, description, tagsJson, cancellationToken).ConfigureAwait(false);
+            var changed = string.Join(", ", new[] { description is null ? null : "description", tags is null ? null : "tags" }.OfType<string>());
+            await AuditAsync(session, actor, RegistryActions.ModelUpdate, name, null, changed, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        RaiseChanged(name);
+    }
+
+    public async Task DeleteVersionAsync(string name, int version, bool force, string actor, CancellationToken cancellationToken = default)
+    {
+        PushValidator.ValidateModelName(name);
+        PushValidator.ValidateActor(actor);
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        List<string> digests;
+        var session = await DbSession.BeginWriteAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RequireModelAsync(session, name, cancellationToken).ConfigureAwait(false);
+            var row = await RequireVersionAsync(session, model, version, cancellationToken).ConfigureAwait(false);
+            var aliases = (await RegistryQueries.AliasesOfVersionAsync(session, row.Id, cancellationToken).ConfigureAwait(false))
+                .Select(a => a.Alias)
+                .ToList();
+            if (aliases.Count > 0 && !force)
+            {
+                throw MaasException.Conflict(
+                    $"model '{name}' version {version} is the target of alias {string.Join(", ", aliases.Select(a => $"'{a}'"))}; move or remove the alias first, or force the delete.");
+            }
+
+            digests = (await RegistryQueries.FilesAsync(session, model.Id, row.Id, cancellationToken).ConfigureAwait(false))
+                .Select(f => f.File.Sha256)
+                .ToList();
+            await RegistryCommands.DeleteVersionAsync(session, row.Id, cancellationToken).ConfigureAwait(false);
+            var detail = aliases.Count == 0 ? null : $"forced; removed aliases {string.Join(", ", aliases)}";
+            await AuditAsync(session, actor, RegistryActions.VersionDelete, name, version, detail, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // After the commit: a crash here only leaves unreferenced blobs, which recovery removes.
+        await CollectAsync(name, digests).ConfigureAwait(false);
+        RaiseChanged(name);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? model, int limit, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.OpenAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            return await RegistryQueries.AuditAsync(session, model, Math.Clamp(limit, 1, MaxAuditLimit), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public string GetArtifactPath(string sha256)
+    {
+        var path = _store.GetLocalPath(Sha256Digest.Validate(sha256));
+        return File.Exists(path) ? path : throw MaasException.NotFound($"artifact '{sha256}' not found");
+    }
+
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _initLock.Dispose();
+    }
+
+    private async Task<ModelVersionInfo> CommitPushAsync(
+        PushRequest request,
+        ModelManifest manifest,
+        List<ArtifactFile> files,
+        CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var tagsJson = request.Tags is null ? null : RegistryJson.SerializeMap(request.Tags);
+        int number;
+        var session = await DbSession.BeginWriteAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RegistryQueries.FindModelAsync(session, request.Model, cancellationToken).ConfigureAwait(false);
+            long modelId;
+            if (model is null)
+            {
+                modelId = await RegistryCommands.InsertModelAsync(session, request.Model, request.Description, tagsJson ?? "{}", now, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            else
+            {
+                modelId = model.Id;
+                if (request.Description is not null || tagsJson is not null)
+                {
+                    await RegistryCommands.UpdateModelAsync(session, modelId, request.Description, tagsJson, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // Safe only because the write transaction already holds the lock (see ISqlDialect.BeginWriteTransactionAsync).
+            number = await RegistryCommands.NextVersionNumberAsync(session, modelId, cancellationToken).ConfigureAwait(false);
+            var versionId = await RegistryCommands.InsertVersionAsync(
+                session, modelId, number, RegistryJson.SerializeManifest(manifest), now, request.Actor, request.Lineage, cancellationToken).ConfigureAwait(false);
+            foreach (var file in files)
+            {
+                await RegistryCommands.InsertFileAsync(session, versionId, file, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (request.Alias is not null)
+            {
+                await RegistryCommands.UpsertAliasAsync(session, modelId, request.Alias, versionId, cancellationToken).ConfigureAwait(false);
+            }
+
+            var detail = $"{files.Count} file(s), task {manifest.Task}" + (request.Alias is null ? string.Empty : $", alias {request.Alias}")
+                + (request.Lineage is { } l ? $", from {l.ParentModel}:{l.ParentVersion} by {l.Transform}" : string.Empty);
+            await AuditAsync(session, request.Actor, RegistryActions.Push, request.Model, number, detail, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ModelVersionInfo(request.Model, number, manifest, files, request.Lineage, now, request.Actor);
+    }
+
+    private async Task AuditAsync(
+        DbSession session, string actor, string action, string model, int? version, string? detail, CancellationToken cancellationToken)
+    {
+        await RegistryCommands.InsertAuditAsync(session, _time.GetUtcNow(), actor, action, model, version, detail, cancellationToken).ConfigureAwait(false);
+        RegistryLog.Changed(_logger, actor, action, model, version, detail);
+    }
+
+    private static async Task<ModelRow> RequireModelAsync(DbSession session, string name, CancellationToken cancellationToken) =>
+        await RegistryQueries.FindModelAsync(session, name, cancellationToken).ConfigureAwait(false)
+        ?? throw MaasException.NotFound($"model '{name}' not found");
+
+    private static async Task<VersionRow> RequireVersionAsync(DbSession session, ModelRow model, int version, CancellationToken cancellationToken) =>
+        await RegistryQueries.FindVersionAsync(session, model.Id, version, cancellationToken).ConfigureAwait(false)
+        ?? throw MaasException.NotFound($"model '{model.Name}' has no version {version}");
+
+    /// <summary>Cleanup after the outcome is decided; it must not replace the caller's result or exception, so it only logs.</summary>
+    private async Task<int> UnpinAsync(string model, List<string> digests, bool collect)
+    {
+        try
+        {
+            return await _gate.UnpinAsync(_store, digests, collect, _consistency.IsReferencedAsync, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            RegistryLog.CollectFailed(_logger, e, model);
+            return 0;
+        }
+    }
+
+    private async Task CollectAsync(string model, List<string> digests)
+    {
+        try
+        {
+            await _gate.CollectAsync(_store, digests, _consistency.IsReferencedAsync, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            RegistryLog.CollectFailed(_logger, e, model);
+        }
+    }
+
+    private void RaiseChanged(string model)
+    {
+        try
+        {
+            ModelChanged?.Invoke(this, new ModelChangedEventArgs(model));
+        }
+        catch (Exception e)
+        {
+            // The change is committed; a failing listener must not make the caller believe it was not.
+            RegistryLog.ChangeHandlerFailed(_logger, e, model);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using Maas.Core.Errors;
+using Maas.Core.Models;
+using Maas.Registry.Abstractions;
+
+namespace Maas.Registry.Push;
+
+/// <summary>Checks a push request before any byte is stored, so a bad request costs nothing.</summary>
+internal static class PushValidator
+{
+    private const int MaxFileNameLength = 255;
+
+    public static void Validate(PushRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ValidateModelName(request.Model);
+        ValidateActor(request.Actor);
+        if (request.Files is null || request.Files.Count == 0)
+        {
+            throw MaasException.InvalidArgument($"A push to model '{request.Model}' needs at least one file.");
+        }
+
+        // Logical names are compared ignoring case: they may become file names on a case-insensitive disk later.
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in request.Files)
+        {
+            if (file is null)
+            {
+                throw MaasException.InvalidArgument("A pushed file is missing.");
+            }
+
+            ValidateFileName(file.Name);
+            if (file.Content is null || !file.Content.CanRead)
+            {
+                throw MaasException.InvalidArgument($"File '{file.Name}' has no readable content.");
+            }
+
+            if (!seen.Add(file.Name))
+            {
+                throw MaasException.InvalidArgument($"File name '{file.Name}' appears more than once in the push.");
+            }
+        }
+
+        if (request.Alias is not null)
+        {
+            ValidateAlias(request.Alias);
+        }
+
+        if (request.Tags is not null)
+        {
+            ValidateTags(request.Tags);
+        }
+
+        if (request.Lineage is { } lineage)
+        {
+            if (!ModelNames.IsValid(lineage.ParentModel))
+            {
+                throw MaasException.InvalidArgument($"Lineage parent model '{lineage.ParentModel}' is not valid: {ModelNames.Rule}");
+            }
+
+            if (lineage.ParentVersion <= 0)
+            {
+                throw MaasException.InvalidArgument("Lineage parent version must be a positive number.");
+            }
+
+            if (string.IsNullOrWhiteSpace(lineage.Transform))
+            {
+                throw MaasException.InvalidArgument("Lineage needs the name of the transform that produced the version.");
+            }
+        }
+    }
+
+    public static void ValidateModelName(string? name)
+    {
+        if (!ModelNames.IsValid(name))
+        {
+            throw MaasException.InvalidArgument($"Model name '{name}' is not valid: {ModelNames.Rule}");
+        }
+    }
+
+    public static void ValidateAlias(string? alias)
+    {
+        if (!ModelNames.IsValid(alias))
+        {
+            throw MaasException.InvalidArgument($"Alias '{alias}' is not valid: {ModelNames.Rule}");
+        }
+    }
+
+    public static void ValidateActor(string? actor)
+    {
+        if (string.IsNullOrWhiteSpace(actor))
+        {
+            throw MaasException.InvalidArgument("A change needs an actor (who made it).");
+        }
+    }
+
+    public static void ValidateTags(IReadOnlyDictionary<string, string> tags)
+    {
+        foreach (var (key, value) in tags)
+        {
+            if (string.IsNullOrWhiteSpace(key) || value is null)
+            {
+                throw MaasException.InvalidArgument("Tags need a non-empty key and a value.");
+            }
+        }
+    }
+
+    /// <summary>Rejects names that could escape a folder if a file were ever materialized under its logical name.</summary>
+    private static void ValidateFileName(string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name)
+            || name.Length > MaxFileNameLength
+            || name is "." or ".."
+            || name.Contains("..", StringComparison.Ordinal)
+            || name.IndexOfAny(['/', '\\', ':']) >= 0
+            || name.Any(char.IsControl)
+            || name != name.Trim())
+        {
+            throw MaasException.InvalidArgument(
+                $"File name '{name}' is not allowed: a plain file name without path separators or '..', 1 to {MaxFileNameLength} characters.");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace Maas.Registry;
+
+/// <summary>The <c>action</c> values of audit records.</summary>
+internal static class RegistryActions
+{
+    public const string Push = "push";
+    public const string AliasSet = "alias.set";
+    public const string AliasRemove = "alias.remove";
+    public const string VersionDelete = "version.delete";
+    public const string ModelUpdate = "model.update";
+}

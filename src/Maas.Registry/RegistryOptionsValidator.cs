@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+
+namespace Maas.Registry;
+
+/// <summary>Rejects options the registry cannot start with, so the host fails at start-up rather than on first push.</summary>
+internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RegistryOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            failures.Add("Registry DataDirectory must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DatabaseFile))
+        {
+            failures.Add("Registry DatabaseFile must not be empty.");
+        }
+        else if (options.DatabaseFile.EndsWith(Path.DirectorySeparatorChar) || options.DatabaseFile.EndsWith(Path.AltDirectorySeparatorChar))
+        {
+            failures.Add($"Registry DatabaseFile '{options.DatabaseFile}' names a folder, not a file.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ArtifactStore))
+        {
+            failures.Add("Registry ArtifactStore must name an artifact store (e.g. 'folder').");
+        }
+
+        if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("Registry BusyTimeout must be between zero (exclusive) and 10 minutes.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

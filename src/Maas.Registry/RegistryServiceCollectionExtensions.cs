@@ -1,0 +1,47 @@
+using Maas.Registry.Abstractions;
+using Maas.Registry.Artifacts;
+using Maas.Registry.Metadata;
+using Maas.Registry.Metadata.Migrations;
+using Maas.Registry.Push;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Maas.Registry;
+
+/// <summary>The registry's DI entry point.</summary>
+public static class RegistryServiceCollectionExtensions
+{
+    /// <summary>Adds <see cref="IModelRegistry"/> (SQLite metadata, folder artifact store) and its start-up initialization.</summary>
+    /// <remarks>
+    /// Every service is added with TryAdd, so a host can replace any of them by registering its own first.
+    /// Options are validated when the host starts; the registry applies migrations and recovers from a crash then
+    /// (or on first use when no host runs it).
+    /// </remarks>
+    public static IServiceCollection AddMaasRegistry(this IServiceCollection services, Action<RegistryOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<RegistryOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidator>());
+
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
+        services.TryAddSingleton(sp => new RegistryPaths(sp.GetRequiredService<RegistryOptions>()));
+        services.TryAddSingleton<IMetadataDatabase, SqliteMetadataDatabase>();
+        services.TryAddSingleton<MigrationRunner>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IArtifactStore, FolderArtifactStore>());
+        services.TryAddSingleton<ISignatureReader, OnnxSignatureReader>();
+        services.TryAddSingleton<ModelRegistry>();
+        services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RegistryStartup>());
+        return services;
+    }
+}
