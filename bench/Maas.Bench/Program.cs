@@ -1,1 +1,5 @@
-return 0;
+using Maas.Bench;
+
+// Server vs in-process throughput and latency for the sample embedding model; see docs/benchmarks.md.
+var options = BenchOptions.Parse(args);
+return await EmbeddingBenchmark.RunAsync(options);

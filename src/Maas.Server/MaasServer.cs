@@ -1,3 +1,4 @@
+using Maas.Registry;
 using Maas.Server.Admin;
 using Maas.Server.Hosting;
 using Maas.Server.Http;
@@ -45,7 +46,7 @@ public static class MaasServer
             .Validate(l => l.MaxRequestBodyBytes > 0 && l.MaxUploadBytes > 0 && l.MaxTensorElements > 0, "Maas:Limits values must be positive.")
             .ValidateOnStart();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        // TODO-merge services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
+        services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
         services.AddMaasOnnxEngine();
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));
         services.AddSingleton<PushHandler>();

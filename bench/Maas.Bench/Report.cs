@@ -1,0 +1,34 @@
+using System.Globalization;
+
+namespace Maas.Bench;
+
+/// <summary>Prints medians over rounds and the server/in-process ratios as a Markdown table.</summary>
+internal static class Report
+{
+    public static void Print(BenchOptions options, Dictionary<(string Mode, int Concurrency), List<LoadResult>> results)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine($"Rounds: {options.Rounds} × {options.Duration.TotalSeconds:F0} s per mode, interleaved; ONNX Runtime intra-op threads: {options.IntraOpThreads}; cores: {Environment.ProcessorCount}");
+        Console.WriteLine();
+        Console.WriteLine("| concurrency | in-process req/s | server req/s | throughput ratio | in-process p50 ms | server p50 ms | added p50 ms | server p95 ms |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var concurrency in options.Concurrency)
+        {
+            var local = results[("in-process", concurrency)];
+            var remote = results[("server", concurrency)];
+            var localRps = Median(local.Select(r => r.Throughput));
+            var remoteRps = Median(remote.Select(r => r.Throughput));
+            var localP50 = Median(local.Select(r => r.Percentile(0.5)));
+            var remoteP50 = Median(remote.Select(r => r.Percentile(0.5)));
+            var remoteP95 = Median(remote.Select(r => r.Percentile(0.95)));
+            Console.WriteLine(string.Create(inv,
+                $"| {concurrency} | {localRps:F1} | {remoteRps:F1} | {remoteRps / localRps:F3} | {localP50:F3} | {remoteP50:F3} | {remoteP50 - localP50:F3} | {remoteP95:F3} |"));
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
