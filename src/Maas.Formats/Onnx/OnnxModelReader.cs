@@ -26,6 +26,7 @@ public static class OnnxModelReader
 
     /// <summary>Reads a model from a seekable stream, from its current position to its end.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a valid ONNX model (message says why).</exception>
+    /// <exception cref="ArgumentException">The stream cannot seek; skipping weights needs seeking.</exception>
     public static OnnxModelInfo Read(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
