@@ -7,17 +7,27 @@ namespace Maas.Registry.Metadata;
 /// <summary>JSON columns (manifest, tags, lineage parameters), written with Maas' own conventions.</summary>
 internal static class RegistryJson
 {
-    public static string SerializeManifest(ModelManifest manifest) => JsonSerializer.Serialize(manifest, MaasJson.Options);
+    private static readonly JsonSerializerOptions Options = CreateOptions();
+
+    public static string SerializeManifest(ModelManifest manifest) => JsonSerializer.Serialize(manifest, Options);
 
     public static ModelManifest DeserializeManifest(string json) =>
-        JsonSerializer.Deserialize<ModelManifest>(json, MaasJson.Options)
+        JsonSerializer.Deserialize<ModelManifest>(json, Options)
         ?? throw new InvalidDataException("A stored manifest is null.");
 
     public static string SerializeMap(IReadOnlyDictionary<string, string> map) =>
-        JsonSerializer.Serialize(new SortedDictionary<string, string>(map.ToDictionary(), StringComparer.Ordinal), MaasJson.Options);
+        JsonSerializer.Serialize(new SortedDictionary<string, string>(map.ToDictionary(), StringComparer.Ordinal), Options);
 
     public static IReadOnlyDictionary<string, string> DeserializeMap(string? json) =>
         string.IsNullOrEmpty(json)
             ? new Dictionary<string, string>()
-            : JsonSerializer.Deserialize<Dictionary<string, string>>(json, MaasJson.Options) ?? [];
+            : JsonSerializer.Deserialize<Dictionary<string, string>>(json, Options) ?? [];
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var options = new JsonSerializerOptions(MaasJson.Options);
+        options.Converters.Add(new ProcessingStepJsonConverter());
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 }

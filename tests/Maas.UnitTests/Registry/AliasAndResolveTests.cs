@@ -1,0 +1,172 @@
+using Maas.Core.Errors;
+using Maas.Core.Models;
+
+namespace Maas.UnitTests.Registry;
+
+public sealed class AliasAndResolveTests
+{
+    [Fact]
+    public async Task ResolveAsync_NoAliases_ReturnsLatest()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1");
+        await host.PushAsync("bert", "v2");
+
+        var resolved = await host.Registry.ResolveAsync(ModelReference.Parse("bert"));
+
+        Assert.Equal(2, resolved.Version);
+        Assert.Equal("bert:2", resolved.Key);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_ProductionAliasSet_ReturnsProductionOverLatest()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1");
+        await host.PushAsync("bert", "v2");
+        await host.Registry.SetAliasAsync("bert", "production", 1, "alice");
+
+        var resolved = await host.Registry.ResolveAsync(ModelReference.Parse("bert"));
+
+        Assert.Equal(1, resolved.Version);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_ExplicitVersionAndAlias_ReturnThoseVersions()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1");
+        await host.PushAsync("bert", "v2", alias: "production");
+        await host.PushAsync("bert", "v3");
+        await host.Registry.SetAliasAsync("bert", "staging", 3, "alice");
+
+        Assert.Equal(1, (await host.Registry.ResolveAsync(ModelReference.Parse("bert:1"))).Version);
+        Assert.Equal(3, (await host.Registry.ResolveAsync(ModelReference.Parse("bert@staging"))).Version);
+        Assert.Equal(2, (await host.Registry.ResolveAsync(ModelReference.Parse("bert@production"))).Version);
+    }
+
+    [Fact]
+    public async Task ResolveAsync_Missing_ThrowsNotFoundNamingWhatIsMissing()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+
+        var model = await Assert.ThrowsAsync<MaasException>(() => host.Registry.ResolveAsync(ModelReference.Parse("gpt")));
+        var version = await Assert.ThrowsAsync<MaasException>(() => host.Registry.ResolveAsync(ModelReference.Parse("bert:7")));
+        var alias = await Assert.ThrowsAsync<MaasException>(() => host.Registry.ResolveAsync(ModelReference.Parse("bert@staging")));
+
+        Assert.All([model, version, alias], e => Assert.Equal(MaasErrorKind.NotFound, e.Kind));
+        Assert.Equal("model 'gpt' not found", model.Message);
+        Assert.Equal("model 'bert' has no version 7", version.Message);
+        Assert.Equal("model 'bert' has no alias 'staging'", alias.Message);
+    }
+
+    [Fact]
+    public async Task SetAliasAsync_ExistingAlias_MovesIt()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1");
+        await host.PushAsync("bert", "v2");
+        await host.Registry.SetAliasAsync("bert", "staging", 1, "alice");
+
+        await host.Registry.SetAliasAsync("bert", "staging", 2, "alice");
+
+        Assert.Equal(2, (await host.Registry.ResolveAsync(ModelReference.Parse("bert@staging"))).Version);
+        var summary = (await host.Registry.GetModelAsync("bert"))!.Summary;
+        Assert.Equal(2, Assert.Single(summary.Aliases).Value);
+    }
+
+    [Fact]
+    public async Task SetAliasAsync_MissingVersion_ThrowsNotFound()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.SetAliasAsync("bert", "staging", 5, "alice"));
+
+        Assert.Equal(MaasErrorKind.NotFound, error.Kind);
+        Assert.Equal("model 'bert' has no version 5", error.Message);
+    }
+
+    [Fact]
+    public async Task SetAliasAsync_InvalidAlias_ThrowsInvalidArgument()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.SetAliasAsync("bert", "a/b", 1, "alice"));
+
+        Assert.Equal(MaasErrorKind.InvalidArgument, error.Kind);
+    }
+
+    [Fact]
+    public async Task RemoveAliasAsync_Existing_RemovesIt()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1", alias: "production");
+        await host.PushAsync("bert", "v2");
+
+        await host.Registry.RemoveAliasAsync("bert", "production", "alice");
+
+        Assert.Empty((await host.Registry.GetModelAsync("bert"))!.Summary.Aliases);
+        Assert.Equal(2, (await host.Registry.ResolveAsync(ModelReference.Parse("bert"))).Version);
+    }
+
+    [Fact]
+    public async Task RemoveAliasAsync_Absent_ThrowsNotFound()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.RemoveAliasAsync("bert", "staging", "alice"));
+
+        Assert.Equal(MaasErrorKind.NotFound, error.Kind);
+        Assert.Equal("model 'bert' has no alias 'staging'", error.Message);
+    }
+
+    [Fact]
+    public async Task GetModelAsync_UnknownModel_ReturnsNull()
+    {
+        await using var host = RegistryTestHost.Create();
+
+        Assert.Null(await host.Registry.GetModelAsync("nothing-here"));
+    }
+
+    [Fact]
+    public async Task UpdateModelAsync_DescriptionOnly_KeepsTags()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+        await host.Registry.UpdateModelAsync("bert", null, new Dictionary<string, string> { ["team"] = "search" }, "alice");
+
+        await host.Registry.UpdateModelAsync("bert", "encoder", null, "alice");
+
+        var summary = (await host.Registry.GetModelAsync("bert"))!.Summary;
+        Assert.Equal("encoder", summary.Description);
+        Assert.Equal("search", summary.Tags["team"]);
+    }
+
+    [Fact]
+    public async Task UpdateModelAsync_UnknownModel_ThrowsNotFound()
+    {
+        await using var host = RegistryTestHost.Create();
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.UpdateModelAsync("ghost", "x", null, "alice"));
+
+        Assert.Equal(MaasErrorKind.NotFound, error.Kind);
+    }
+
+    [Fact]
+    public async Task GetArtifactPath_InvalidOrUnknownDigest_Throws()
+    {
+        await using var host = RegistryTestHost.Create();
+
+        var invalid = Assert.Throws<MaasException>(() => host.Registry.GetArtifactPath("../../etc/passwd"));
+        var upper = Assert.Throws<MaasException>(() => host.Registry.GetArtifactPath(new string('A', 64)));
+        var unknown = Assert.Throws<MaasException>(() => host.Registry.GetArtifactPath(new string('a', 64)));
+
+        Assert.Equal(MaasErrorKind.InvalidArgument, invalid.Kind);
+        Assert.Equal(MaasErrorKind.InvalidArgument, upper.Kind);
+        Assert.Equal(MaasErrorKind.NotFound, unknown.Kind);
+    }
+}

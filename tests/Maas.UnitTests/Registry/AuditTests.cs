@@ -1,0 +1,76 @@
+namespace Maas.UnitTests.Registry;
+
+public sealed class AuditTests
+{
+    [Fact]
+    public async Task ReadAuditAsync_EveryChange_RecordedNewestFirstWithActor()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1", actor: "ci");
+        await host.PushAsync("bert", "v2", actor: "ci");
+        await host.Registry.SetAliasAsync("bert", "production", 1, "alice");
+        await host.Registry.SetAliasAsync("bert", "production", 2, "alice");
+        await host.Registry.RemoveAliasAsync("bert", "production", "bob");
+        await host.Registry.UpdateModelAsync("bert", "encoder", null, "carol");
+        await host.Registry.DeleteVersionAsync("bert", 1, force: false, "dave");
+
+        var audit = await host.Registry.ReadAuditAsync("bert", 100);
+
+        Assert.Equal(
+            [
+                ("dave", "version.delete", 1),
+                ("carol", "model.update", (int?)null),
+                ("bob", "alias.remove", 2),
+                ("alice", "alias.set", 2),
+                ("alice", "alias.set", 1),
+                ("ci", "push", 2),
+                ("ci", "push", 1),
+            ],
+            audit.Select(a => (a.Actor, a.Action, a.Version)));
+        Assert.All(audit, a => Assert.Equal("bert", a.Model));
+        Assert.Contains("was 1", audit[3].Detail, StringComparison.Ordinal);
+        Assert.True(audit.Zip(audit.Skip(1)).All(p => p.First.Id > p.Second.Id && p.First.At >= p.Second.At));
+        Assert.All(audit, a => Assert.Equal(TimeSpan.Zero, a.At.Offset));
+    }
+
+    [Fact]
+    public async Task ReadAuditAsync_ModelFilter_ReturnsOnlyThatModel()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+        await host.PushAsync("resnet");
+
+        var bert = await host.Registry.ReadAuditAsync("bert", 10);
+        var all = await host.Registry.ReadAuditAsync(null, 10);
+
+        Assert.Equal("bert", Assert.Single(bert).Model);
+        Assert.Equal(["resnet", "bert"], all.Select(a => a.Model));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(-5, 1)]
+    [InlineData(2, 2)]
+    public async Task ReadAuditAsync_Limit_IsClampedToAtLeastOne(int limit, int expected)
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1");
+        await host.PushAsync("bert", "v2");
+        await host.PushAsync("bert", "v3");
+
+        var audit = await host.Registry.ReadAuditAsync(null, limit);
+
+        Assert.Equal(expected, audit.Count);
+    }
+
+    [Fact]
+    public async Task SetAliasAsync_SameTarget_WritesNoAuditRecord()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", alias: "production");
+
+        await host.Registry.SetAliasAsync("bert", "production", 1, "alice");
+
+        Assert.Single(await host.Registry.ReadAuditAsync("bert", 10));
+    }
+}

@@ -1,0 +1,77 @@
+using Maas.Core.Errors;
+using Maas.Core.Models;
+
+namespace Maas.UnitTests.Registry;
+
+public sealed class DeleteVersionTests
+{
+    [Fact]
+    public async Task DeleteVersionAsync_Aliased_ThrowsConflictAndKeepsVersion()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", alias: "production");
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.DeleteVersionAsync("bert", 1, force: false, "alice"));
+
+        Assert.Equal(MaasErrorKind.Conflict, error.Kind);
+        Assert.Contains("production", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await host.Registry.ResolveAsync(ModelReference.Parse("bert:1"))).Version);
+        Assert.Single(host.BlobFiles());
+    }
+
+    [Fact]
+    public async Task DeleteVersionAsync_AliasedWithForce_DeletesVersionAliasAndBlob()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1", alias: "production");
+        await host.PushAsync("bert", "v2");
+
+        await host.Registry.DeleteVersionAsync("bert", 1, force: true, "alice");
+
+        var details = (await host.Registry.GetModelAsync("bert"))!;
+        Assert.Equal([2], details.Versions.Select(v => v.Version));
+        Assert.Empty(details.Summary.Aliases);
+        Assert.Single(host.BlobFiles());
+        await Assert.ThrowsAsync<MaasException>(() => host.Registry.ResolveAsync(ModelReference.Parse("bert:1")));
+    }
+
+    [Fact]
+    public async Task DeleteVersionAsync_BlobSharedWithOtherVersion_KeepsBlobUntilLastReferenceGoes()
+    {
+        await using var host = RegistryTestHost.Create();
+        var first = await host.PushAsync("bert", "same weights");
+        await host.PushAsync("bert", "same weights");
+        var path = host.Registry.GetArtifactPath(first.Files[0].Sha256);
+
+        await host.Registry.DeleteVersionAsync("bert", 1, force: false, "alice");
+        Assert.True(File.Exists(path));
+
+        await host.Registry.DeleteVersionAsync("bert", 2, force: false, "alice");
+        Assert.False(File.Exists(path));
+        Assert.True((await host.Registry.CheckConsistencyAsync(repair: false)).IsConsistent);
+    }
+
+    [Fact]
+    public async Task DeleteVersionAsync_Deleted_NextPushContinuesNumbering()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert", "v1");
+        await host.PushAsync("bert", "v2");
+        await host.Registry.DeleteVersionAsync("bert", 1, force: false, "alice");
+
+        var next = await host.PushAsync("bert", "v3");
+
+        Assert.Equal(3, next.Version);
+    }
+
+    [Fact]
+    public async Task DeleteVersionAsync_MissingVersion_ThrowsNotFound()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.DeleteVersionAsync("bert", 9, force: true, "alice"));
+
+        Assert.Equal(MaasErrorKind.NotFound, error.Kind);
+    }
+}
