@@ -149,7 +149,7 @@ internal sealed class MaasApiClient
             var value = await response.Content.ReadFromJsonAsync<T>(MaasJson.Options, cancellationToken).ConfigureAwait(false);
             return value ?? throw new MaasApiException(response.StatusCode, "the server sent an empty response");
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             throw new MaasApiException(response.StatusCode, $"the server sent a response this CLI cannot read: {ex.Message}");
         }

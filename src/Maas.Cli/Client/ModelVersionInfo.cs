@@ -1,5 +1,3 @@
-using Maas.Core.Models;
-
 namespace Maas.Cli.Client;
 
 /// <summary>One immutable model version: what <c>push</c> returns and what <c>show</c> lists.</summary>
@@ -10,7 +8,7 @@ internal sealed record ModelVersionInfo
 
     public int Version { get; init; }
 
-    public ModelManifest? Manifest { get; init; }
+    public ManifestInfo? Manifest { get; init; }
 
     public IReadOnlyList<ModelFileInfo> Files { get; init; } = [];
 

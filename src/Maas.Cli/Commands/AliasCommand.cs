@@ -13,21 +13,19 @@ internal static class AliasCommand
         var name = NameArgument.Create("name", "Model name");
         var alias = NameArgument.Create("alias", "Alias, e.g. production");
         var version = new Argument<int?>("version") { Description = "Version the alias should point at", Arity = ArgumentArity.ZeroOrOne };
+        IntRange.Require(version, 1, int.MaxValue);
         var remove = new Option<bool>("--remove") { Description = "Delete the alias instead of pointing it" };
         var server = ServerOption.Create(context);
 
         var command = new Command("alias", "Point an alias at a version, or remove it with --remove") { name, alias, version, remove, server };
         command.Validators.Add(result =>
         {
-            var hasVersion = result.GetValue(version) is not null;
-            var removing = result.GetValue(remove);
+            // Presence by tokens, not values: a VERSION that is not a number is already reported as such.
+            var hasVersion = result.GetResult(version) is { Tokens.Count: > 0 };
+            var removing = result.GetResult(remove) is not null;
             if (hasVersion == removing)
             {
                 result.AddError("Give either a VERSION to point the alias at, or --remove.");
-            }
-            else if (result.GetValue(version) is < 1)
-            {
-                result.AddError("VERSION must be 1 or more.");
             }
         });
         command.SetAction((parseResult, cancellationToken) => ApiAction.RunAsync(context, parseResult.GetValue(server), async client =>

@@ -16,13 +16,7 @@ internal static class AuditCommand
         ArgumentNullException.ThrowIfNull(context);
         var model = new Option<string?>("--model") { Description = "Only entries about this model", HelpName = "NAME" };
         var limit = new Option<int>("--limit") { Description = "Most entries to show", HelpName = "N", DefaultValueFactory = _ => DefaultLimit };
-        limit.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError("--limit must be 1 or more.");
-            }
-        });
+        IntRange.Require(limit, 1, int.MaxValue);
         var server = ServerOption.Create(context);
 
         var command = new Command("audit", "Show the registry's audit log") { model, limit, server };

@@ -11,6 +11,7 @@ internal static class RemoveCommand
         ArgumentNullException.ThrowIfNull(context);
         var name = NameArgument.Create("name", "Model name");
         var version = new Argument<int>("version") { Description = "Version to delete" };
+        IntRange.Require(version, 1, int.MaxValue);
         var force = new Option<bool>("--force") { Description = "Delete even if an alias points at it or it is being served" };
         var server = ServerOption.Create(context);
 

@@ -29,13 +29,7 @@ internal static class ServeCommand
             HelpName = "PORT",
             DefaultValueFactory = _ => defaults.HttpPort,
         };
-        port.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 0 or > 65535)
-            {
-                result.AddError("--http-port must be between 0 and 65535.");
-            }
-        });
+        IntRange.Require(port, 0, 65535);
         var noSamples = new Option<bool>("--no-samples") { Description = "Do not register the sample model in an empty registry" };
 
         var command = new Command("serve", "Run the Maas server in this process (Ctrl+C stops it)") { data, host, port, noSamples };

@@ -16,7 +16,7 @@ internal static class ServerOption
         ArgumentNullException.ThrowIfNull(context);
         return new Option<Uri>("--server")
         {
-            Description = $"Base URL of the Maas server [env: {EnvironmentVariable}; default: {DefaultUrl}]",
+            Description = $"Base URL of the Maas server [env: {EnvironmentVariable}]",
             HelpName = "URL",
             CustomParser = result => Parse(result, result.Tokens[^1].Value, "--server")!,
             DefaultValueFactory = result =>

@@ -9,9 +9,9 @@ internal static class UploadProgress
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(upload);
-        if (!console.Profile.Capabilities.Interactive)
+        if (!console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi)
         {
-            // Logs and CI output get one line instead of a stream of redraws.
+            // Logs, CI and dumb terminals get one line instead of a stream of redraws.
             console.WriteLine($"{description} ({ByteSize.Format(totalBytes)})");
             return await upload(null).ConfigureAwait(false);
         }
