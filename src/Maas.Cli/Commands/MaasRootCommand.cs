@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Maas.Cli.Commands;
+
+/// <summary>The <c>maas</c> command tree.</summary>
+internal static class MaasRootCommand
+{
+    public static RootCommand Create(CliContext context) => new("Maas: serve models, and manage and call a running Maas server")
+    {
+        ServeCommand.Create(context),
+        ModelsCommand.Create(context),
+        PredictCommand.Create(context),
+        AuditCommand.Create(context),
+    };
+}

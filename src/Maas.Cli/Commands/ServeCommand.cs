@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Maas.Server;
+using Spectre.Console;
+
+namespace Maas.Cli.Commands;
+
+/// <summary><c>maas serve</c>: runs the server in this process until Ctrl+C.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var defaults = new MaasServerOptions();
+        var data = new Option<string>("--data")
+        {
+            Description = "Folder for the registry database and the artifact store",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => defaults.DataDirectory,
+        };
+        var host = new Option<string>("--host")
+        {
+            Description = "Address to listen on",
+            HelpName = "HOST",
+            DefaultValueFactory = _ => defaults.Host,
+        };
+        var port = new Option<int>("--http-port")
+        {
+            Description = "HTTP port (0 picks a free one)",
+            HelpName = "PORT",
+            DefaultValueFactory = _ => defaults.HttpPort,
+        };
+        IntRange.Require(port, 0, 65535);
+        var noSamples = new Option<bool>("--no-samples") { Description = "Do not register the sample model in an empty registry" };
+
+        var command = new Command("serve", "Run the Maas server in this process (Ctrl+C stops it)") { data, host, port, noSamples };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var options = new MaasServerOptions
+            {
+                DataDirectory = parseResult.GetValue(data)!,
+                Host = parseResult.GetValue(host)!,
+                HttpPort = parseResult.GetValue(port),
+                RegisterSamples = !parseResult.GetValue(noSamples),
+            };
+            context.Out.MarkupLineInterpolated($"Starting Maas on [bold]{options.Host}:{options.HttpPort}[/] with data in [bold]{options.DataDirectory}[/]; Ctrl+C stops it.");
+            try
+            {
+                await context.RunServer(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C is the normal way to stop a server, not a failure.
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

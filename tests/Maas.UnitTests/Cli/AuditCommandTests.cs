@@ -1,0 +1,43 @@
+namespace Maas.UnitTests.Cli;
+
+public sealed class AuditCommandTests
+{
+    private const string Entries = """
+        {"entries":[{"id":7,"at":"2025-01-02T03:04:05Z","actor":"alice","action":"alias.set","model":"minilm","version":2,"detail":"production -> 2"}]}
+        """;
+
+    [Fact]
+    public async Task Audit_NoOptions_AsksForDefaultLimit()
+    {
+        await using var server = await FakeMaasServer.StartAsync(200, Entries);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("audit", "--server", server.Url.ToString());
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(("/api/audit", "?limit=50"), (server.Single.Path, server.Single.Query));
+        Assert.Contains("alias.set", cli.Output, StringComparison.Ordinal);
+        Assert.Contains("minilm:2", cli.Output, StringComparison.Ordinal);
+        Assert.Contains("production -> 2", cli.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Audit_ModelAndLimit_SendsThemAsQuery()
+    {
+        await using var server = await FakeMaasServer.StartAsync(200, Entries);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("audit", "--model", "minilm", "--limit", "5", "--server", server.Url.ToString());
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("?model=minilm&limit=5", server.Single.Query);
+    }
+
+    [Fact]
+    public async Task Audit_ZeroLimit_ExitsWithUsageError()
+    {
+        using var cli = new CliHarness();
+
+        Assert.Equal(2, await cli.RunAsync("audit", "--limit", "0"));
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Sockets;
+using Maas.Cli;
+using Maas.Cli.Commands;
+using Maas.Server;
+using Spectre.Console;
+
+namespace Maas.UnitTests.Cli;
+
+/// <summary>Runs <c>maas</c> command lines in-process with captured stdout/stderr and fake environment and server host.</summary>
+internal sealed class CliHarness : IDisposable
+{
+    private readonly StringWriter _out = new();
+    private readonly StringWriter _error = new();
+    private readonly HttpClient _http = new();
+
+    public CliHarness(bool interactive = false)
+    {
+        Context = new CliContext
+        {
+            Out = CreateConsole(_out, interactive),
+            Error = CreateConsole(_error, interactive: false),
+            GetEnvironmentVariable = name => Environment.TryGetValue(name, out var value) ? value : null,
+            HttpClient = () => _http,
+            RunServer = (options, cancellationToken) => RunServer(options, cancellationToken),
+        };
+        RunServer = (options, _) =>
+        {
+            ServedOptions.Add(options);
+            return Task.CompletedTask;
+        };
+    }
+
+    public CliContext Context { get; }
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    /// <summary>What <c>maas serve</c> runs instead of the real server; records the options by default.</summary>
+    public Func<MaasServerOptions, CancellationToken, Task> RunServer { get; set; } = (_, _) => Task.CompletedTask;
+
+    public List<MaasServerOptions> ServedOptions { get; } = [];
+
+    public string Output => _out.ToString();
+
+    public string ErrorOutput => _error.ToString();
+
+    public Task<int> RunAsync(params string[] args) => RunAsync(args, CancellationToken.None);
+
+    public Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
+        CliInvoker.InvokeAsync(MaasRootCommand.Create(Context), args, Context, cancellationToken);
+
+    /// <summary>A loopback URL nothing listens on: the port was free a moment ago and is released again.</summary>
+    public static string UnusedLoopbackUrl()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return $"http://127.0.0.1:{port}";
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _out.Dispose();
+        _error.Dispose();
+    }
+
+    private static IAnsiConsole CreateConsole(TextWriter writer, bool interactive)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            // An interactive console needs ANSI for live progress; plain output keeps assertions free of escape codes.
+            Ansi = interactive ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+            Out = new AnsiConsoleOutput(writer),
+        });
+
+        // Wide enough that messages and tables never wrap mid-word in assertions.
+        console.Profile.Width = 240;
+        return console;
+    }
+}
