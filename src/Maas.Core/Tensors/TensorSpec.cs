@@ -23,5 +23,6 @@ public sealed record TensorSpec(string Name, TensorDataType DataType, IReadOnlyL
     }
 
     /// <summary>The shape as the protocol writes it, e.g. <c>[-1, 384]</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 }

@@ -13,6 +13,7 @@ public sealed record ModelVersionInfo(
     string CreatedBy)
 {
     /// <summary>Display key, e.g. <c>all-minilm-l6-v2:1</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Key => $"{Model}:{Version}";
 }
 

@@ -21,7 +21,7 @@ internal sealed class WordPieceEncoder
 
         try
         {
-            _tokenizer = BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+            _tokenizer = BertTokenizer.Create(vocabPath, new BertOptions { LowerCaseBeforeTokenization = lowerCase, RemoveNonSpacingMarks = lowerCase });
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or FormatException)
         {

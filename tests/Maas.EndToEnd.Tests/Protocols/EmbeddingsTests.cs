@@ -13,7 +13,7 @@ public sealed class EmbeddingsTests(SampleServerFixture fixture)
         "The quick brown fox jumps over the lazy dog.",
         "Maas serves models over HTTP.",
         "A completely unrelated sentence about cooking pasta al dente!",
-        "Ünïcödé tëxt, numbers 12345 and punctuation?!",
+        "Numbers 12345, punctuation?! and (brackets) [too].",
     ];
 
     [Fact]
@@ -42,6 +42,19 @@ public sealed class EmbeddingsTests(SampleServerFixture fixture)
             var cosine = Cosine(data.AsSpan(i * 384, 384), expected[i]);
             Assert.True(cosine >= 0.9999, $"sentence {i}: cosine {cosine}");
         }
+    }
+
+    /// <summary>
+    /// The uncased BERT tokenizer strips accents (all-MiniLM-L6-v2's own tokenizer config does). The package's encoder
+    /// turns accented words into [UNK] instead, so accented text is checked against its unaccented spelling here.
+    /// </summary>
+    [Fact]
+    public async Task Predict_AccentedText_EmbedsLikeUnaccentedText()
+    {
+        var (status, body) = await Json.PostAsync(fixture.Server.Client, "/models/all-minilm-l6-v2/predict", """{"input": ["Ünïcödé tëxt", "unicode text"]}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var vectors = body.GetProperty("output").EnumerateArray().Select(v => v.EnumerateArray().Select(e => e.GetSingle()).ToArray()).ToList();
+        Assert.True(Cosine(vectors[0], vectors[1]) >= 0.9999);
     }
 
     [Fact]

@@ -27,7 +27,6 @@ internal static class PredictEndpoints
         app.MapPost("/models/{name}/predict", (HttpContext context, string name, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 PredictAsync(context, ModelReference.Parse(name), service, limits.Value))
             .WithTags("Predict")
-            .Accepts<PredictRequestDoc>("application/json")
             .Produces<PredictResponseDoc>()
             .WithSummary("Predict with the plain input/output API");
         return app;

@@ -36,12 +36,10 @@ internal static class V2Endpoints
             ReadyAsync(ModelReference.Parse(name, version), service, ct)).WithSummary("Model version readiness");
         v2.MapPost("/models/{name}/infer", (HttpContext context, string name, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 InferAsync(context, ModelReference.Parse(name), service, limits.Value))
-            .Accepts<V2InferenceRequestDoc>("application/json")
             .Produces<V2InferenceResponseDoc>()
             .WithSummary("Inference");
         v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext context, string name, string version, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 InferAsync(context, ModelReference.Parse(name, version), service, limits.Value))
-            .Accepts<V2InferenceRequestDoc>("application/json")
             .Produces<V2InferenceResponseDoc>()
             .WithSummary("Inference on a version");
         return app;
