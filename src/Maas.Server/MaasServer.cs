@@ -2,6 +2,7 @@ using Maas.Registry;
 using Maas.Server.Admin;
 using Maas.Server.Hosting;
 using Maas.Server.Http;
+using Maas.Server.Protocols.OpenAi;
 using Maas.Server.Protocols.Predict;
 using Maas.Server.Protocols.V2;
 using Microsoft.AspNetCore.Builder;
@@ -68,6 +69,7 @@ public static class MaasServer
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
         app.MapOpenInferenceProtocol();
         app.MapPredict();
+        app.MapOpenAi();
         app.MapAdminApi();
         return app;
     }

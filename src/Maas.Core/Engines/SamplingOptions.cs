@@ -11,6 +11,9 @@ public sealed record SamplingOptions
 
     public float FrequencyPenalty { get; init; }
 
+    /// <summary>How many most-likely alternatives to report per token (0: none).</summary>
+    public int TopLogprobs { get; init; }
+
     /// <summary>Seed for this sequence's own random state; null draws one.</summary>
     public uint? Seed { get; init; }
 }
