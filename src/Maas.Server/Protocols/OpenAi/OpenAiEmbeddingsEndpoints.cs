@@ -1,8 +1,86 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Maas.Core.Errors;
+using Maas.Core.Models;
+using Maas.Serving;
+using Maas.Serving.Pipelines;
+using Maas.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Maas.Server.Protocols.OpenAi;
 
+/// <summary><c>POST /v1/embeddings</c> for any embeddings model, with <c>encoding_format</c> <c>float</c> or <c>base64</c>.</summary>
+/// <remarks>The official clients ask for base64 by default: the vector's little-endian float32 bytes, base64-encoded.</remarks>
 internal static class OpenAiEmbeddingsEndpoints
 {
-    public static void Map(RouteGroupBuilder v1) => _ = v1;
+    public static void Map(RouteGroupBuilder v1) =>
+        v1.MapPost("/embeddings", (HttpContext context, IInferenceService service) => EmbedAsync(context, service))
+            .WithSummary("Create embeddings");
+
+    private static async Task EmbedAsync(HttpContext context, IInferenceService service)
+    {
+        var ct = context.RequestAborted;
+        using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
+        var request = EmbeddingsRequest.Parse(body.Memory);
+        var reference = ModelReference.Parse(request.Model);
+        await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        await service.RunAsync(reference, async (version, pipeline, token) =>
+        {
+            if (pipeline is not IEmbeddingPipeline embeddings)
+            {
+                throw MaasException.InvalidArgument($"The model '{request.Model}' does not create embeddings (its task is '{version.Manifest.Task}').");
+            }
+
+            if (request.Dimensions is { } wanted && wanted != embeddings.Dimensions)
+            {
+                throw MaasException.InvalidArgument($"The model '{request.Model}' gives {embeddings.Dimensions} dimensions; 'dimensions' = {wanted} is not supported.");
+            }
+
+            var result = await embeddings.EmbedAsync(request.Inputs, token).ConfigureAwait(false);
+            context.Response.ContentType = "application/json";
+            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+            Write(writer, request, result);
+            return true;
+        }, ct).ConfigureAwait(false);
+    }
+
+    private static void Write(Utf8JsonWriter writer, EmbeddingsRequest request, EmbeddingResult result)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("object", "list");
+        writer.WriteStartArray("data");
+        for (var i = 0; i < result.Count; i++)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("object", "embedding");
+            writer.WriteNumber("index", i);
+            if (request.Base64)
+            {
+                // float32 little-endian, which is how every platform we run on lays floats out in memory.
+                writer.WriteBase64String("embedding", MemoryMarshal.AsBytes(result[i]));
+            }
+            else
+            {
+                writer.WriteStartArray("embedding");
+                foreach (var x in result[i])
+                {
+                    Protocols.TensorJson.WriteFloat(writer, x);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("model", request.Model);
+        writer.WriteStartObject("usage");
+        writer.WriteNumber("prompt_tokens", result.TokenCount);
+        writer.WriteNumber("total_tokens", result.TokenCount);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
 }

@@ -1,8 +1,61 @@
+using System.Text.Json;
+using Maas.Core.Errors;
+using Maas.Registry.Abstractions;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Maas.Server.Protocols.OpenAi;
 
+/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{model}</c>: every registered model, by name.</summary>
 internal static class OpenAiModelsEndpoints
 {
-    public static void Map(RouteGroupBuilder v1) => _ = v1;
+    public static void Map(RouteGroupBuilder v1)
+    {
+        v1.MapGet("/models", async (HttpContext context, IModelRegistry registry) =>
+        {
+            var models = await registry.ListModelsAsync(context.RequestAborted).ConfigureAwait(false);
+            await using var writer = Start(context);
+            writer.WriteStartObject();
+            writer.WriteString("object", "list");
+            writer.WriteStartArray("data");
+            foreach (var model in models.Where(m => m.VersionCount > 0))
+            {
+                WriteModel(writer, model);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }).WithSummary("List models");
+
+        v1.MapGet("/models/{model}", async (string model, HttpContext context, IModelRegistry registry) =>
+        {
+            var reference = Maas.Core.Models.ModelReference.Parse(model);
+            var details = await registry.GetModelAsync(reference.Name, context.RequestAborted).ConfigureAwait(false);
+            if (details is null || details.Versions.Count == 0)
+            {
+                throw MaasException.NotFound($"The model '{model}' does not exist.");
+            }
+
+            await registry.ResolveAsync(reference, context.RequestAborted).ConfigureAwait(false);
+            await using var writer = Start(context);
+            WriteModel(writer, details.Summary, model);
+        }).WithSummary("Retrieve a model");
+    }
+
+    private static Utf8JsonWriter Start(HttpContext context)
+    {
+        context.Response.ContentType = "application/json";
+        return new Utf8JsonWriter(context.Response.BodyWriter);
+    }
+
+    private static void WriteModel(Utf8JsonWriter writer, ModelSummary model, string? id = null)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", id ?? model.Name);
+        writer.WriteString("object", "model");
+        writer.WriteNumber("created", model.CreatedAt.ToUnixTimeSeconds());
+        writer.WriteString("owned_by", "maas");
+        writer.WriteEndObject();
+    }
 }
