@@ -148,7 +148,8 @@ internal static class V2RequestReader
         long count = 1;
         foreach (var dim in shape)
         {
-            count *= dim;
+            // count <= maxElements here; saturate rather than let a huge dimension overflow the product.
+            count = dim != 0 && count > maxElements / dim ? (long)maxElements + 1 : count * dim;
             if (count > maxElements)
             {
                 throw new MaasException(MaasErrorKind.PayloadTooLarge, $"Input '{name}' has more than {maxElements} elements, the server's limit.");
