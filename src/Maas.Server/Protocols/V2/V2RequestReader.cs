@@ -145,6 +145,11 @@ internal static class V2RequestReader
             throw MaasException.InvalidArgument($"Input '{name}' has no 'data'.");
         }
 
+        if (shape.Length > 0 && shape[0] == 0)
+        {
+            throw MaasException.InvalidArgument($"Input '{name}' is an empty batch (shape [{string.Join(", ", shape)}]); send at least one item.");
+        }
+
         long count = 1;
         foreach (var dim in shape)
         {
