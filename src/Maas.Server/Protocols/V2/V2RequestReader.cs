@@ -50,6 +50,12 @@ internal static class V2RequestReader
                 }
             }
 
+            // Only whitespace may follow the request object (the reader throws on anything else).
+            if (reader.Read())
+            {
+                throw MaasException.InvalidArgument("Malformed JSON: unexpected content after the request object.");
+            }
+
             if (!sawInputs || inputs.Count == 0)
             {
                 throw MaasException.InvalidArgument("The inference request has no inputs.");
