@@ -172,6 +172,14 @@ public sealed class TensorBadInputTests(TensorServerFixture fixture)
         await fixture.Server.AssertLiveAsync();
     }
 
+    [Fact]
+    public async Task Infer_ContentAfterRequestObject_Returns400MalformedJson()
+    {
+        var model = await fixture.PushAsync("bad-trailing", TensorModels.Identity(TensorDataType.Fp32));
+
+        await AssertBadRequestAsync(model, Input("FP32", "[1, 2, 3]", "[1, 3]") + """{"inputs": []}""", "Malformed JSON");
+    }
+
     private static string Input(string datatype, string data, string shape, string name = "x") =>
         $$"""{"inputs": [{"name": "{{name}}", "shape": {{shape}}, "datatype": "{{datatype}}", "data": {{data}}}]}""";
 
