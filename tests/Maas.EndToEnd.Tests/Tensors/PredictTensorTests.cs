@@ -57,7 +57,7 @@ public sealed class PredictTensorTests(TensorServerFixture fixture)
         Assert.True(status == HttpStatusCode.OK, $"{(int)status}: {body}");
         var output = body.GetProperty("output");
         Assert.Equal(JsonValueKind.Object, output.ValueKind);
-        Assert.Equal(["same", "plus_one"], output.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).Reverse());
+        Assert.Equal(["plus_one", "same"], output.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal([[0.5f, 1.5f, -3f]], Nested(output.GetProperty("same")));
         Assert.Equal([[1.5f, 2.5f, -2f]], Nested(output.GetProperty("plus_one")));
     }
