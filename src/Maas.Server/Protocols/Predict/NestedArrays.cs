@@ -39,13 +39,41 @@ internal static class NestedArrays
             throw MaasException.InvalidArgument($"Input '{spec.Name}' is empty.");
         }
 
+        EnsureRectangular(spec.Name, value, shape, 0);
         var shapeArray = shape.ToArray();
         if (!spec.Accepts(shapeArray))
         {
             throw MaasException.InvalidArgument($"Input '{spec.Name}' has shape [{string.Join(", ", shapeArray)}]; the model expects {spec.ShapeText}.");
         }
 
-        // Ragged arrays show up as an element-count mismatch in the reader.
         return V2TensorDataReader.Read(spec.Name, spec.DataType, shapeArray, (int)count, Encoding.UTF8.GetBytes(value.GetRawText()));
     }
+
+    /// <summary>The shape is read from the first element at each depth, so every other row must match it;
+    /// otherwise rows of different lengths could add up to the right count and be silently re-cut.</summary>
+    private static void EnsureRectangular(string name, JsonElement value, List<long> shape, int depth)
+    {
+        if (depth == shape.Count)
+        {
+            if (value.ValueKind == JsonValueKind.Array)
+            {
+                throw Ragged(name, shape);
+            }
+
+            return;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() != shape[depth])
+        {
+            throw Ragged(name, shape);
+        }
+
+        foreach (var item in value.EnumerateArray())
+        {
+            EnsureRectangular(name, item, shape, depth + 1);
+        }
+    }
+
+    private static MaasException Ragged(string name, List<long> shape) =>
+        MaasException.InvalidArgument($"Input '{name}' is a ragged array: its first rows give shape [{string.Join(", ", shape)}], but not every row has that length.");
 }

@@ -50,6 +50,12 @@ internal static class V2RequestReader
                 }
             }
 
+            // Only whitespace may follow the request object (the reader throws on anything else).
+            if (reader.Read())
+            {
+                throw MaasException.InvalidArgument("Malformed JSON: unexpected content after the request object.");
+            }
+
             if (!sawInputs || inputs.Count == 0)
             {
                 throw MaasException.InvalidArgument("The inference request has no inputs.");
@@ -145,10 +151,16 @@ internal static class V2RequestReader
             throw MaasException.InvalidArgument($"Input '{name}' has no 'data'.");
         }
 
+        if (shape.Length > 0 && shape[0] == 0)
+        {
+            throw MaasException.InvalidArgument($"Input '{name}' is an empty batch (shape [{string.Join(", ", shape)}]); send at least one item.");
+        }
+
         long count = 1;
         foreach (var dim in shape)
         {
-            count *= dim;
+            // count <= maxElements here; saturate rather than let a huge dimension overflow the product.
+            count = dim != 0 && count > maxElements / dim ? (long)maxElements + 1 : count * dim;
             if (count > maxElements)
             {
                 throw new MaasException(MaasErrorKind.PayloadTooLarge, $"Input '{name}' has more than {maxElements} elements, the server's limit.");

@@ -101,14 +101,18 @@ internal static class V2TensorDataReader
 
         switch (type)
         {
+            // A number beyond the type's range would otherwise become infinity without a word.
             case TensorDataType.Fp32:
-                tensor.AsSpan<float>()[index] = (float)reader.GetDouble();
+                var single = (float)reader.GetDouble();
+                tensor.AsSpan<float>()[index] = float.IsFinite(single) ? single : throw OutOfRange(name, type, ref reader);
                 return;
             case TensorDataType.Fp64:
-                tensor.AsSpan<double>()[index] = reader.GetDouble();
+                var dbl = reader.GetDouble();
+                tensor.AsSpan<double>()[index] = double.IsFinite(dbl) ? dbl : throw OutOfRange(name, type, ref reader);
                 return;
             case TensorDataType.Fp16:
-                tensor.AsSpan<Half>()[index] = (Half)reader.GetDouble();
+                var half = (Half)reader.GetDouble();
+                tensor.AsSpan<Half>()[index] = Half.IsFinite(half) ? half : throw OutOfRange(name, type, ref reader);
                 return;
             case TensorDataType.UInt64:
                 tensor.AsSpan<ulong>()[index] = reader.TryGetUInt64(out var big) ? big : throw OutOfRange(name, type, ref reader);
