@@ -59,7 +59,7 @@ public static class MaasServer
         services.AddHostedService<SampleSeeder>();
         services.AddMaasServing();
         services.AddOptions<Maas.Serving.ServingOptions>().Bind(maas.GetSection("Serving"));
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddOperationTransformer<RequestBodyDocTransformer>());
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandlingMiddleware>();

@@ -118,7 +118,8 @@ public sealed class EmbeddingsTests(SampleServerFixture fixture)
         using var openApi = await fixture.Server.Client.GetAsync("/openapi/v1.json");
         Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
         using var doc = JsonDocument.Parse(await openApi.Content.ReadAsStringAsync());
-        Assert.True(doc.RootElement.GetProperty("paths").TryGetProperty("/v2/models/{name}/infer", out _));
+        var infer = doc.RootElement.GetProperty("paths").GetProperty("/v2/models/{name}/infer").GetProperty("post");
+        Assert.True(infer.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
         using var docs = await fixture.Server.Client.GetAsync("/docs");
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
     }

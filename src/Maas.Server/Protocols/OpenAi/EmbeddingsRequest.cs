@@ -86,3 +86,11 @@ internal sealed record EmbeddingsRequest(string Model, IReadOnlyList<string> Inp
 
     private static MaasException Invalid(string message) => MaasException.InvalidArgument(message);
 }
+
+/// <summary>The <c>POST /v1/embeddings</c> body, for the OpenAPI document.</summary>
+internal sealed record EmbeddingsRequestDoc(
+    [property: System.Text.Json.Serialization.JsonPropertyName("model")] string Model,
+    [property: System.Text.Json.Serialization.JsonPropertyName("input")] JsonElement Input,
+    [property: System.Text.Json.Serialization.JsonPropertyName("encoding_format")] string? EncodingFormat,
+    [property: System.Text.Json.Serialization.JsonPropertyName("dimensions")] int? Dimensions,
+    [property: System.Text.Json.Serialization.JsonPropertyName("user")] string? User);

@@ -17,6 +17,7 @@ internal static class OpenAiEmbeddingsEndpoints
 {
     public static void Map(RouteGroupBuilder v1) =>
         v1.MapPost("/embeddings", (HttpContext context, IInferenceService service) => EmbedAsync(context, service))
+            .WithMetadata(new RequestBodyDoc(typeof(EmbeddingsRequestDoc)))
             .WithSummary("Create embeddings");
 
     private static async Task EmbedAsync(HttpContext context, IInferenceService service)

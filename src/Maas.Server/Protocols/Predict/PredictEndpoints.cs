@@ -27,6 +27,7 @@ internal static class PredictEndpoints
         app.MapPost("/models/{name}/predict", (HttpContext context, string name, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 PredictAsync(context, ModelReference.Parse(name), service, limits.Value))
             .WithTags("Predict")
+            .WithMetadata(new RequestBodyDoc(typeof(PredictRequestDoc)))
             .Produces<PredictResponseDoc>()
             .WithSummary("Predict with the plain input/output API");
         return app;

@@ -36,10 +36,12 @@ internal static class V2Endpoints
             ReadyAsync(ModelReference.Parse(name, version), service, ct)).WithSummary("Model version readiness");
         v2.MapPost("/models/{name}/infer", (HttpContext context, string name, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 InferAsync(context, ModelReference.Parse(name), service, limits.Value))
+            .WithMetadata(new RequestBodyDoc(typeof(V2InferenceRequestDoc)))
             .Produces<V2InferenceResponseDoc>()
             .WithSummary("Inference");
         v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext context, string name, string version, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 InferAsync(context, ModelReference.Parse(name, version), service, limits.Value))
+            .WithMetadata(new RequestBodyDoc(typeof(V2InferenceRequestDoc)))
             .Produces<V2InferenceResponseDoc>()
             .WithSummary("Inference on a version");
         return app;
