@@ -19,6 +19,9 @@ public sealed class BadPushTests
     [InlineData("unknown-task", "not known")]
     [InlineData("duplicate-file", "more than once")]
     [InlineData("unknown-field", "Unknown multipart field")]
+    [InlineData("bad-alias", "Alias")]
+    [InlineData("no-model-file", "no model file")]
+    [InlineData("encoded-traversal", "not allowed")]
     public async Task Push_BadRequest_Returns400AndStoresNothing(string kind, string expected)
     {
         await using var server = await MaasTestServer.StartAsync();
@@ -53,6 +56,24 @@ public sealed class BadPushTests
         await server.AssertLiveAsync();
         Assert.Equal(0, (await AddModel.ListModelsAsync(server.Client)).GetArrayLength());
         Assert.Empty(AddModel.BlobsOnDisk(server.DataDirectory));
+    }
+
+    [Fact]
+    public async Task Push_FieldOverOneMiB_Returns413AndStoresNothing()
+    {
+        await using var server = await MaasTestServer.StartAsync();
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(AddModel.Create(1)), "file", "model.onnx" },
+            { new StringContent(new string('d', 2 * 1024 * 1024)), "description" },
+        };
+
+        using var response = await server.Client.PostAsync($"/api/models/{Model}/versions", form);
+
+        await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "1 MiB");
+        Assert.Equal(0, (await AddModel.ListModelsAsync(server.Client)).GetArrayLength());
+        Assert.Empty(AddModel.BlobsOnDisk(server.DataDirectory));
+        Assert.Empty(AddModel.EntriesIn(server.DataDirectory, "uploads"));
     }
 
     [Fact]
@@ -158,6 +179,20 @@ public sealed class BadPushTests
                     { new ByteArrayContent(good), "file", "model.onnx" },
                     { new StringContent("x"), "colour" },
                 };
+            case "bad-alias":
+                return new MultipartFormDataContent
+                {
+                    { new ByteArrayContent(good), "file", "model.onnx" },
+                    { new StringContent("no way!"), "alias" },
+                };
+            case "no-model-file":
+                return new MultipartFormDataContent { { new ByteArrayContent(good), "file", "notes.txt" } };
+            case "encoded-traversal":
+                var part = new ByteArrayContent(good);
+                part.Headers.TryAddWithoutValidation("Content-Disposition", "form-data; name=\"file\"; filename*=UTF-8''..%2F..%2Fevil.onnx");
+                var form = new MultipartFormDataContent();
+                form.Add(part);
+                return form;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
