@@ -20,6 +20,7 @@ internal sealed partial class ModelRouter : IDisposable
     private readonly ModelHost _host;
     private readonly ILogger<ModelRouter> _logger;
     private readonly SemaphoreSlim _reconcile = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, ModelVersionInfo> _routes = ImmutableDictionary.Create<string, ModelVersionInfo>(StringComparer.Ordinal);
 
     public ModelRouter(IModelRegistry registry, ModelHost host, ILogger<ModelRouter> logger)
@@ -39,8 +40,15 @@ internal sealed partial class ModelRouter : IDisposable
             return version;
         }
 
+        // A change to the model between the registry read and the caching would leave a stale route that the
+        // reconcile (already past) never revisits, so cache only if no change was announced in between.
+        var generation = _generations.GetValueOrDefault(reference.Name);
         version = await _registry.ResolveAsync(reference, cancellationToken).ConfigureAwait(false);
-        ImmutableInterlocked.TryAdd(ref _routes, key, version);
+        if (_generations.GetValueOrDefault(reference.Name) == generation)
+        {
+            ImmutableInterlocked.TryAdd(ref _routes, key, version);
+        }
+
         return version;
     }
 
@@ -51,7 +59,11 @@ internal sealed partial class ModelRouter : IDisposable
         return await _host.GetOrLoadAsync(version, cancellationToken).ConfigureAwait(false);
     }
 
-    private void OnModelChanged(object? sender, ModelChangedEventArgs e) => _ = ReconcileAsync(e.Model);
+    private void OnModelChanged(object? sender, ModelChangedEventArgs e)
+    {
+        _generations.AddOrUpdate(e.Model, 1, static (_, g) => g + 1);
+        _ = ReconcileAsync(e.Model);
+    }
 
     /// <summary>Re-resolves the routes of <paramref name="model"/>, loads new targets, then swaps and unloads.</summary>
     internal async Task ReconcileAsync(string model)
