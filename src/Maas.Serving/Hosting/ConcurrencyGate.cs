@@ -39,9 +39,18 @@ internal sealed class ConcurrencyGate(int maxConcurrency, int maxQueue) : IDispo
 
     public void Dispose() => _slots.Dispose();
 
-    /// <summary>Gives the slot back when disposed.</summary>
-    internal readonly struct Releaser(SemaphoreSlim slots) : IDisposable
+    /// <summary>Gives the slot back when disposed; a second dispose does nothing (a double release would
+    /// let one more request in than the limit).</summary>
+    internal sealed class Releaser(SemaphoreSlim slots) : IDisposable
     {
-        public void Dispose() => slots.Release();
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
     }
 }
