@@ -36,7 +36,9 @@ internal static class GgufInspectView
         Row("Embedding length", facts.EmbeddingLength);
         Row("Blocks", facts.BlockCount);
         Row("Heads", facts.HeadCount);
-        Row("Tokenizer", facts.TokenizerModel is null ? null : $"{facts.TokenizerModel}, {facts.VocabularySize?.ToString(CultureInfo.InvariantCulture) ?? "?"} tokens");
+        Row("Tokenizer", facts.TokenizerModel is null && facts.VocabularySize is null
+            ? null
+            : $"{facts.TokenizerModel ?? "?"}, {facts.VocabularySize?.ToString(CultureInfo.InvariantCulture) ?? "?"} tokens");
         Row("Special tokens", facts.SpecialTokens.Count == 0
             ? null
             : string.Join(", ", facts.SpecialTokens.Select(t => $"{t.Role} {t.Id}" + (t.Text is null ? string.Empty : " " + InspectText.Quote(t.Text, 24)))));
