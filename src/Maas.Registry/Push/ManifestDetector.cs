@@ -137,7 +137,7 @@ internal sealed class ManifestDetector(ISignatureReader signatureReader)
         }
         catch (InvalidDataException e)
         {
-            throw new MaasException(MaasErrorKind.InvalidArgument, $"'{modelFile.Name}' is not a valid ONNX model: {e.Message}", e);
+            throw new MaasException(MaasErrorKind.InvalidArgument, $"'{modelFile.Name}' is not a valid ONNX model: {Reason(e)}", e);
         }
     }
 
@@ -149,7 +149,7 @@ internal sealed class ManifestDetector(ISignatureReader signatureReader)
         }
         catch (InvalidDataException e)
         {
-            throw new MaasException(MaasErrorKind.InvalidArgument, $"'{modelFile.Name}' is not a valid GGUF file: {e.Message}", e);
+            throw new MaasException(MaasErrorKind.InvalidArgument, $"'{modelFile.Name}' is not a valid GGUF file: {Reason(e)}", e);
         }
     }
 
@@ -196,4 +196,10 @@ internal sealed class ManifestDetector(ISignatureReader signatureReader)
 
     private static bool HasExtension(ArtifactFile file, string extension) =>
         file.Name.EndsWith(extension, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The reader's message without its own "Not a valid … :" lead, which the caller already says.</summary>
+    private static string Reason(Exception e) =>
+        e.Message.StartsWith("Not a valid", StringComparison.Ordinal) && e.Message.IndexOf(": ", StringComparison.Ordinal) is > 0 and var colon
+            ? e.Message[(colon + 2)..]
+            : e.Message;
 }
