@@ -47,6 +47,18 @@ internal sealed class GenerationHarness : IAsyncDisposable
         return new Completion(chunks);
     }
 
+    /// <summary>Lets the held loop take single steps until <paramref name="condition"/> holds (the loop may have started
+    /// stepping the first request before the others reached the queue).</summary>
+    public async Task StepUntilAsync(Func<bool> condition)
+    {
+        while (!condition())
+        {
+            var steps = Generator.Batches.Count;
+            Generator.StepGate!.Release(1);
+            await WaitUntilAsync(() => Generator.Batches.Count > steps || condition());
+        }
+    }
+
     public static async Task WaitUntilAsync(Func<bool> condition)
     {
         var timeout = DateTime.UtcNow.AddSeconds(10);
