@@ -20,4 +20,16 @@ public sealed class ServingOptions
 
     /// <summary>Load the default version of every registered model at start-up.</summary>
     public bool PreloadModels { get; set; } = true;
+
+    /// <summary>Sequences one text generator decodes together (continuous batching); also capped by the loaded context.</summary>
+    public int MaxSequencesPerGenerator { get; set; } = 8;
+
+    /// <summary>Generation requests that may wait for a sequence slot or KV-cache room; more are rejected with 429.</summary>
+    public int MaxGenerationQueue { get; set; } = 64;
+
+    /// <summary>Longest a generation may take, queueing included; past it the request fails with 504.</summary>
+    public TimeSpan GenerationDeadline { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Token limit of a generation that names none (shortened to what fits the context).</summary>
+    public int DefaultMaxTokens { get; set; } = 512;
 }

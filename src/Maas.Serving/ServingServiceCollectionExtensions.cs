@@ -1,4 +1,5 @@
 using Maas.Serving;
+using Maas.Serving.Generation;
 using Maas.Serving.Hosting;
 using Maas.Serving.Pipelines;
 using Maas.Serving.Routing;
@@ -23,7 +24,14 @@ public static class ServingServiceCollectionExtensions
             .Validate(o => o.IntraOpThreads >= 0, "Serving:IntraOpThreads cannot be negative.")
             .Validate(o => o.MaxBatchTexts >= 1, "Serving:MaxBatchTexts must be at least 1.")
             .Validate(o => o.LoadTimeout > TimeSpan.Zero, "Serving:LoadTimeout must be positive.")
+            .Validate(o => o.MaxSequencesPerGenerator >= 1, "Serving:MaxSequencesPerGenerator must be at least 1.")
+            .Validate(o => o.MaxGenerationQueue >= 1, "Serving:MaxGenerationQueue must be at least 1.")
+            .Validate(o => o.GenerationDeadline > TimeSpan.Zero, "Serving:GenerationDeadline must be positive.")
+            .Validate(o => o.DefaultMaxTokens >= 1, "Serving:DefaultMaxTokens must be at least 1.")
             .ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GenerationMetrics>();
         services.TryAddSingleton<PipelineFactory>();
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<ModelRouter>();

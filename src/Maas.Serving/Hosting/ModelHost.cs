@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
+using Maas.Core.Models;
 using Maas.Registry.Abstractions;
 using Maas.Serving.Pipelines;
 using Microsoft.Extensions.Logging;
@@ -46,7 +47,10 @@ internal sealed partial class ModelHost(
     private Entry Start(ModelVersionInfo version)
     {
         var settings = options.Value;
-        var deployment = new Deployment(version, settings.MaxConcurrencyPerModel, settings.MaxQueuePerModel);
+        // A text generator's token scheduler bounds its own sequences and queue; the gate only has to let them through.
+        var deployment = version.Manifest.Task == ModelTasks.TextGeneration
+            ? new Deployment(version, settings.MaxSequencesPerGenerator + settings.MaxGenerationQueue, 0)
+            : new Deployment(version, settings.MaxConcurrencyPerModel, settings.MaxQueuePerModel);
         return new Entry(deployment, Task.Run(() => LoadAsync(deployment)));
     }
 

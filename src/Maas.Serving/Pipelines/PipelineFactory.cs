@@ -1,15 +1,28 @@
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Models;
+using Maas.Serving.Generation;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Maas.Serving.Pipelines;
 
 /// <summary>Builds the pipeline a manifest's task asks for around a loaded model.</summary>
-internal sealed class PipelineFactory(IOptions<ServingOptions> options)
+internal sealed class PipelineFactory(
+    IOptions<ServingOptions> options,
+    GenerationMetrics generationMetrics,
+    TimeProvider timeProvider,
+    ILoggerFactory loggerFactory)
 {
     public IInferencePipeline Create(ILoadedModel model, ModelLoadContext context)
     {
+        if (model is ITextGenerator generator)
+        {
+            return context.Manifest.Task == ModelTasks.TextGeneration
+                ? CreateGeneration(generator, context.Key)
+                : throw MaasException.InvalidArgument($"{context.Key}: a text generator serves task '{ModelTasks.TextGeneration}', not '{context.Manifest.Task}'.");
+        }
+
         if (model is not ITensorModel tensorModel)
         {
             throw MaasException.InvalidArgument($"{context.Key}: task '{context.Manifest.Task}' is not served for this engine yet.");
@@ -21,5 +34,18 @@ internal sealed class PipelineFactory(IOptions<ServingOptions> options)
             ModelTasks.Tensor or ModelTasks.Classification => new TensorPipeline(tensorModel),
             var task => throw MaasException.InvalidArgument($"{context.Key}: task '{task}' is not served yet."),
         };
+    }
+
+    private GenerationPipeline CreateGeneration(ITextGenerator generator, string key)
+    {
+        var settings = options.Value;
+        var scheduler = new TokenScheduler(
+            generator,
+            key,
+            new TokenSchedulerOptions(settings.MaxSequencesPerGenerator, settings.MaxGenerationQueue, settings.GenerationDeadline, settings.DefaultMaxTokens),
+            generationMetrics,
+            timeProvider,
+            loggerFactory.CreateLogger<TokenScheduler>());
+        return new GenerationPipeline(generator, scheduler);
     }
 }

@@ -1,13 +1,65 @@
+using System.Text.Json;
+using Maas.Core.Errors;
+using Maas.Core.Models;
+using Maas.Server.Http;
+using Maas.Serving;
+using Maas.Serving.Pipelines;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Maas.Server.Protocols.OpenAi;
 
 /// <summary><c>POST /v1/completions</c> and <c>POST /v1/chat/completions</c> for text-generation models.</summary>
+/// <remarks>
+/// The whole response, streamed or not, is written inside the deployment's lease, so an unload waits for running
+/// streams. Admission errors (queue full 429, prompt too long 400) are raised before the first byte is written and
+/// get a normal error response; the request's abort token ends the sequence when the client disconnects.
+/// </remarks>
 internal static class OpenAiGenerationEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
     {
-        // Completions and chat completions are mapped here once the llama engine and token scheduler exist.
-        _ = v1;
+        v1.MapPost("/completions", (HttpContext context, IInferenceService service, TimeProvider time) => HandleAsync(context, service, time, chat: false))
+            .WithSummary("Complete a prompt (OpenAI-compatible)");
+        v1.MapPost("/chat/completions", (HttpContext context, IInferenceService service, TimeProvider time) => HandleAsync(context, service, time, chat: true))
+            .WithSummary("Continue a conversation (OpenAI-compatible)");
+    }
+
+    private static async Task HandleAsync(HttpContext context, IInferenceService service, TimeProvider time, bool chat)
+    {
+        var ct = context.RequestAborted;
+        OpenAiGenerationRequest request;
+        using (var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false))
+        using (var document = JsonDocument.Parse(body.Memory))
+        {
+            request = OpenAiGenerationRequestReader.Read(document.RootElement, chat);
+        }
+
+        var reference = ModelReference.Parse(request.Model);
+        await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        await service.RunAsync(reference, async (_, pipeline, token) =>
+        {
+            if (pipeline is not ITextGenerationPipeline generator)
+            {
+                throw MaasException.InvalidArgument($"Model {request.Model} does not support {(chat ? "chat completions" : "completions")}: it is not a text-generation model.");
+            }
+
+            var generation = request.Messages is { } messages
+                ? request.Generation with { Prompt = generator.ApplyChatTemplate(messages) }
+                : request.Generation with { Prompt = request.Prompt! };
+            var chunks = generator.GenerateAsync(generation, token);
+            var response = OpenAiGenerationResponse.Create(chat, request.Model, generation.Logprobs, time);
+            if (request.Stream)
+            {
+                await OpenAiGenerationWriter.WriteEventsAsync(context.Response, response, chunks, request.IncludeUsage, token).ConfigureAwait(false);
+            }
+            else
+            {
+                await OpenAiGenerationWriter.WriteJsonAsync(context.Response, response, chunks, token).ConfigureAwait(false);
+            }
+
+            return true;
+        }, ct).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,230 @@
+using System.Text;
+
+namespace Maas.Serving.Generation.Templates;
+
+/// <summary>Compiles template segments into one render action: text, <c>{{ }}</c>, if/elif/else, for (with
+/// <c>loop</c>, an <c>if</c> filter and <c>else</c>), set (including <c>ns.attr</c>), and ignores <c>generation</c> markers.</summary>
+internal sealed class TemplateParser(List<TemplateSegment> segments)
+{
+    private int _position;
+
+    public Action<TemplateScope, StringBuilder> ParseAll()
+    {
+        var (body, end) = ParseBlock();
+        return end is null ? body : throw new TemplateSyntaxException($"Unexpected '{{% {end} %}}'.");
+    }
+
+    /// <summary>Parses until an end keyword (endif, elif, else, endfor) or the end of the template.</summary>
+    private (Action<TemplateScope, StringBuilder> Body, string? End) ParseBlock()
+    {
+        var nodes = new List<Action<TemplateScope, StringBuilder>>();
+        while (_position < segments.Count)
+        {
+            var segment = segments[_position++];
+            switch (segment.Kind)
+            {
+                case SegmentKind.Text:
+                    var text = segment.Text;
+                    nodes.Add((_, output) => output.Append(text));
+                    break;
+                case SegmentKind.Output:
+                    var parser = new ExpressionParser(ExpressionTokenizer.Tokenize(segment.Text));
+                    var expression = parser.Parse();
+                    parser.ExpectEnd();
+                    nodes.Add((scope, output) => output.Append(TemplateValues.Render(expression(scope))));
+                    break;
+                default:
+                    var statement = new ExpressionParser(ExpressionTokenizer.Tokenize(segment.Text));
+                    var keyword = statement.ExpectName();
+                    switch (keyword)
+                    {
+                        case "if":
+                            nodes.Add(ParseIf(statement));
+                            break;
+                        case "for":
+                            nodes.Add(ParseFor(statement));
+                            break;
+                        case "set":
+                            nodes.Add(ParseSet(statement));
+                            break;
+                        case "generation" or "endgeneration":
+                            break;
+                        case "elif" or "else" or "endif" or "endfor":
+                            _position--;
+                            return (Sequence(nodes), keyword);
+                        default:
+                            throw new TemplateSyntaxException($"Unsupported statement '{keyword}'.");
+                    }
+
+                    break;
+            }
+        }
+
+        return (Sequence(nodes), null);
+    }
+
+    private Action<TemplateScope, StringBuilder> ParseIf(ExpressionParser header)
+    {
+        var branches = new List<(Func<TemplateScope, object?> Condition, Action<TemplateScope, StringBuilder> Body)>();
+        var condition = header.Parse();
+        header.ExpectEnd();
+        while (true)
+        {
+            var (body, end) = ParseBlock();
+            if (end == "endfor")
+            {
+                throw new TemplateSyntaxException("'endfor' closes an 'if'.");
+            }
+
+            branches.Add((condition, body));
+            var closing = Closing(end, "endif");
+            if (closing.ExpectName() == "endif")
+            {
+                break;
+            }
+
+            if (end == "else")
+            {
+                condition = _ => true;
+                continue;
+            }
+
+            condition = closing.Parse();
+            closing.ExpectEnd();
+        }
+
+        return (scope, output) =>
+        {
+            foreach (var (test, body) in branches)
+            {
+                if (TemplateValues.IsTrue(test(scope)))
+                {
+                    body(scope, output);
+                    return;
+                }
+            }
+        };
+    }
+
+    private Action<TemplateScope, StringBuilder> ParseFor(ExpressionParser header)
+    {
+        var names = new List<string> { header.ExpectName() };
+        while (header.Accept(","))
+        {
+            names.Add(header.ExpectName());
+        }
+
+        header.Expect("in");
+        var items = header.ParseOr();
+        var filter = header.Accept("if") ? header.ParseOr() : null;
+        header.ExpectEnd();
+        var (body, end) = ParseBlock();
+        if (end is "elif" or "endif")
+        {
+            throw new TemplateSyntaxException($"'{end}' inside a 'for' without its 'if'.");
+        }
+
+        Action<TemplateScope, StringBuilder>? otherwise = null;
+        if (Closing(end, "endfor").ExpectName() == "else")
+        {
+            (otherwise, end) = ParseBlock();
+            if (Closing(end, "endfor").ExpectName() != "endfor")
+            {
+                throw new TemplateSyntaxException("A 'for' block's 'else' must end with 'endfor'.");
+            }
+        }
+
+        return (scope, output) =>
+        {
+            var all = TemplateMethods.AsList(items(scope)).ToList();
+            if (filter is not null)
+            {
+                all = all.Where(item => TemplateValues.IsTrue(filter(Bind(new TemplateScope(scope), names, item)))).ToList();
+            }
+
+            if (all.Count == 0)
+            {
+                otherwise?.Invoke(scope, output);
+                return;
+            }
+
+            for (var i = 0; i < all.Count; i++)
+            {
+                var inner = Bind(new TemplateScope(scope), names, all[i]);
+                inner.Set("loop", new Dictionary<string, object?>(StringComparer.Ordinal)
+                {
+                    ["index0"] = (long)i,
+                    ["index"] = (long)i + 1,
+                    ["revindex0"] = (long)(all.Count - i - 1),
+                    ["revindex"] = (long)(all.Count - i),
+                    ["first"] = i == 0,
+                    ["last"] = i == all.Count - 1,
+                    ["length"] = (long)all.Count,
+                    ["previtem"] = i > 0 ? all[i - 1] : Undefined.Value,
+                    ["nextitem"] = i < all.Count - 1 ? all[i + 1] : Undefined.Value,
+                });
+                body(inner, output);
+            }
+        };
+    }
+
+    private static Action<TemplateScope, StringBuilder> ParseSet(ExpressionParser header)
+    {
+        var name = header.ExpectName();
+        var attribute = header.Accept(".") ? header.ExpectName() : null;
+        header.Expect("=");
+        var value = header.Parse();
+        header.ExpectEnd();
+        return (scope, _) =>
+        {
+            if (attribute is null)
+            {
+                scope.Set(name, value(scope));
+            }
+            else if (scope.Get(name) is IDictionary<string, object?> target)
+            {
+                target[attribute] = value(scope);
+            }
+            else
+            {
+                throw new TemplateSyntaxException($"'{name}' is not a namespace.");
+            }
+        };
+    }
+
+    private static TemplateScope Bind(TemplateScope scope, List<string> names, object? item)
+    {
+        if (names.Count == 1)
+        {
+            scope.Set(names[0], item);
+            return scope;
+        }
+
+        var parts = TemplateMethods.AsList(item).ToList();
+        for (var i = 0; i < names.Count; i++)
+        {
+            scope.Set(names[i], i < parts.Count ? parts[i] : Undefined.Value);
+        }
+
+        return scope;
+    }
+
+    /// <summary>The closing statement's parser, positioned after nothing; throws when the block was never closed.</summary>
+    private ExpressionParser Closing(string? end, string expected)
+    {
+        if (end is null)
+        {
+            throw new TemplateSyntaxException($"Missing '{{% {expected} %}}'.");
+        }
+
+        return new ExpressionParser(ExpressionTokenizer.Tokenize(segments[_position++].Text));
+    }
+
+    private static Action<TemplateScope, StringBuilder> Sequence(List<Action<TemplateScope, StringBuilder>> nodes) => (scope, output) =>
+    {
+        foreach (var node in nodes)
+        {
+            node(scope, output);
+        }
+    };
+}

@@ -1,0 +1,290 @@
+using System.Threading.Channels;
+using Maas.Core.Engines;
+using Maas.Core.Errors;
+using Microsoft.Extensions.Logging;
+
+namespace Maas.Serving.Generation;
+
+/// <summary>Continuous batching for one loaded generator: one loop steps every active sequence together.</summary>
+/// <remarks>
+/// Requests wait in a bounded queue (full: 429 at once) and are admitted between steps while there is a free
+/// sequence slot and room in the KV cache for the prompt plus every token the request may generate, so a running
+/// sequence can never run out of cells. Admission is first come, first served: a request that does not fit yet
+/// holds back those behind it, which keeps large requests from starving. A request whose client went away or
+/// whose deadline passed is dropped, and its cells freed, before the next step.
+/// </remarks>
+internal sealed partial class TokenScheduler : IAsyncDisposable
+{
+    private readonly ITextGenerator _generator;
+    private readonly TokenSchedulerOptions _options;
+    private readonly GenerationMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _model;
+    private readonly Channel<ScheduledRequest> _queue;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<ScheduledRequest> _active = [];
+    private readonly Task _loop;
+    private ScheduledRequest? _head;
+    private int _reserved;
+
+    public TokenScheduler(ITextGenerator generator, string model, TokenSchedulerOptions options, GenerationMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _generator = generator;
+        _model = model;
+        _options = options;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        MaxSequences = Math.Max(1, Math.Min(options.MaxSequences, generator.Info.MaxSequences));
+        MaxSequenceTokens = Math.Min(generator.Info.ContextLength, generator.Info.KvCacheCapacity);
+        _queue = Channel.CreateBounded<ScheduledRequest>(new BoundedChannelOptions(Math.Max(1, options.MaxQueue))
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Sequences decoded together at most.</summary>
+    public int MaxSequences { get; }
+
+    /// <summary>Prompt plus generated tokens one sequence may hold.</summary>
+    public int MaxSequenceTokens { get; }
+
+    /// <summary>Queues a generation; throws at once when the queue is full or the request can never fit.</summary>
+    public ChannelReader<GenerationChunk> Submit(IReadOnlyList<int> prompt, GenerationRequest request, CancellationToken cancellationToken)
+    {
+        if (prompt.Count == 0)
+        {
+            throw MaasException.InvalidArgument("The prompt is empty.");
+        }
+
+        var room = MaxSequenceTokens - prompt.Count;
+        if (room < 1)
+        {
+            throw MaasException.InvalidArgument($"The prompt has {prompt.Count} tokens; the model's context holds {MaxSequenceTokens}.");
+        }
+
+        int maxTokens;
+        if (request.MaxTokens is { } asked)
+        {
+            if (asked < 1)
+            {
+                throw MaasException.InvalidArgument("max_tokens must be at least 1.");
+            }
+
+            if (asked > room)
+            {
+                throw MaasException.InvalidArgument(
+                    $"The prompt ({prompt.Count} tokens) plus max_tokens ({asked}) exceeds the model's context of {MaxSequenceTokens} tokens.");
+            }
+
+            maxTokens = asked;
+        }
+        else
+        {
+            maxTokens = Math.Min(_options.DefaultMaxTokens, room);
+        }
+
+        var scheduled = new ScheduledRequest(prompt, maxTokens, request, _generator.Info.EndOfGenerationTokens, _generator.GetTokenBytes,
+            _options.Deadline, _time, cancellationToken);
+        if (!_queue.Writer.TryWrite(scheduled))
+        {
+            scheduled.Dispose();
+            throw _stopping.IsCancellationRequested
+                ? MaasException.Unavailable("The model is being unloaded.")
+                : new MaasException(MaasErrorKind.TooManyRequests, $"The model's generation queue is full ({_options.MaxQueue} waiting); retry later.");
+        }
+
+        _metrics.Waiting(_model, 1);
+        return scheduled.Output;
+    }
+
+    private async Task RunAsync()
+    {
+        var stopping = _stopping.Token;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                Admit();
+                DropAbandoned();
+                if (_active.Count == 0)
+                {
+                    if (_head is null && !await _queue.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                await StepAsync(stopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            FailAll(MaasException.Unavailable("The model was unloaded."));
+        }
+    }
+
+    private void Admit()
+    {
+        while (_active.Count < MaxSequences)
+        {
+            if (_head is null)
+            {
+                if (!_queue.Reader.TryRead(out var next))
+                {
+                    return;
+                }
+
+                _head = next;
+            }
+
+            var head = _head;
+            if (head.IsAbandoned)
+            {
+                _head = null;
+                _metrics.Waiting(_model, -1);
+                head.Abandon();
+                head.Dispose();
+                continue;
+            }
+
+            if (_reserved + head.Reservation > _generator.Info.KvCacheCapacity)
+            {
+                return;
+            }
+
+            _head = null;
+            _metrics.Waiting(_model, -1);
+            try
+            {
+                head.Sequence = _generator.StartSequence(head.Prompt, head.Request.Sampling);
+            }
+            catch (Exception ex)
+            {
+                LogStartFailed(_logger, _model, ex);
+                head.Fail(ex as MaasException ?? new MaasException(MaasErrorKind.Internal, "The engine could not start the sequence.", ex));
+                head.Dispose();
+                continue;
+            }
+
+            _active.Add(head);
+            _reserved += head.Reservation;
+            _metrics.Running(_model, 1);
+            _metrics.KvCells(_model, head.Reservation);
+        }
+    }
+
+    private void DropAbandoned()
+    {
+        for (var i = _active.Count - 1; i >= 0; i--)
+        {
+            if (_active[i].IsAbandoned)
+            {
+                _active[i].Abandon();
+                Remove(i);
+            }
+        }
+    }
+
+    private async Task StepAsync(CancellationToken stopping)
+    {
+        var sequences = new IGenerationSequence[_active.Count];
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            sequences[i] = _active[i].Sequence!;
+        }
+
+        IReadOnlyList<SampledToken> tokens;
+        try
+        {
+            tokens = await _generator.StepAsync(sequences, stopping).ConfigureAwait(false);
+            if (tokens.Count != sequences.Length)
+            {
+                throw new InvalidOperationException($"The engine returned {tokens.Count} tokens for {sequences.Length} sequences.");
+            }
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            LogStepFailed(_logger, _model, sequences.Length, ex);
+            var error = ex as MaasException ?? new MaasException(MaasErrorKind.Internal, "The engine failed while generating.", ex);
+            for (var i = _active.Count - 1; i >= 0; i--)
+            {
+                _active[i].Fail(error);
+                Remove(i);
+            }
+
+            return;
+        }
+
+        for (var i = _active.Count - 1; i >= 0; i--)
+        {
+            if (_active[i].Accept(tokens[i], _time, _metrics, _model))
+            {
+                Remove(i);
+            }
+        }
+    }
+
+    private void Remove(int index)
+    {
+        var request = _active[index];
+        _active.RemoveAt(index);
+        _reserved -= request.Reservation;
+        _metrics.Running(_model, -1);
+        _metrics.KvCells(_model, -request.Reservation);
+        request.Dispose();
+    }
+
+    private void FailAll(Exception error)
+    {
+        for (var i = _active.Count - 1; i >= 0; i--)
+        {
+            _active[i].Fail(error);
+            Remove(i);
+        }
+
+        if (_head is { } head)
+        {
+            _head = null;
+            _metrics.Waiting(_model, -1);
+            head.Fail(error);
+            head.Dispose();
+        }
+
+        while (_queue.Reader.TryRead(out var queued))
+        {
+            _metrics.Waiting(_model, -1);
+            queued.Fail(error);
+            queued.Dispose();
+        }
+    }
+
+    /// <summary>Stops the loop; requests still queued or running end with 503.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        finally
+        {
+            _stopping.Dispose();
+        }
+    }
+
+    [LoggerMessage(EventId = 3301, Level = LogLevel.Error, Message = "{Model}: a generation step of {Sequences} sequences failed")]
+    private static partial void LogStepFailed(ILogger logger, string model, int sequences, Exception exception);
+
+    [LoggerMessage(EventId = 3302, Level = LogLevel.Error, Message = "{Model}: starting a sequence failed")]
+    private static partial void LogStartFailed(ILogger logger, string model, Exception exception);
+}

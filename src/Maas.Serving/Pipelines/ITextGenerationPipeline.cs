@@ -1,0 +1,25 @@
+using Maas.Core.Engines;
+using Maas.Serving.Generation;
+
+namespace Maas.Serving.Pipelines;
+
+/// <summary>A text generator as protocols see it: chat templating, token counting and streamed generation.</summary>
+public interface ITextGenerationPipeline : IInferencePipeline
+{
+    /// <summary>Context length, special tokens, chat template and KV-cache capacity of the loaded model.</summary>
+    TextGeneratorInfo GeneratorInfo { get; }
+
+    /// <summary>Renders a conversation with the model's chat template (ChatML when it has none), ending with the assistant's turn.</summary>
+    string ApplyChatTemplate(IReadOnlyList<ChatMessage> messages);
+
+    /// <summary>Number of tokens <paramref name="text"/> becomes (with BOS).</summary>
+    int CountTokens(string text);
+
+    /// <summary>Queues a generation and returns its chunks as they are produced.</summary>
+    /// <remarks>
+    /// Validation and admission happen before this returns: a full queue throws 429, a request that cannot fit the
+    /// context throws 400, so a protocol can still answer with an error status before it starts streaming. Stopping
+    /// the enumeration or cancelling <paramref name="cancellationToken"/> ends the sequence at the next step.
+    /// </remarks>
+    IAsyncEnumerable<GenerationChunk> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default);
+}
