@@ -8,7 +8,7 @@ internal static class Report
     public static void Print(BenchOptions options, Dictionary<(string Mode, int Concurrency), List<LoadResult>> results)
     {
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"Rounds: {options.Rounds} × {options.Duration.TotalSeconds:F0} s per mode, interleaved; ONNX Runtime intra-op threads: {options.IntraOpThreads}; cores: {Environment.ProcessorCount}");
+        Console.WriteLine($"Rounds: {options.Rounds} × {options.Duration.TotalSeconds:F0} s per mode, interleaved; ONNX Runtime intra-op threads: {options.IntraOpThreads}; inline socket scheduling: {options.InlineSocketScheduling}; cores: {Environment.ProcessorCount}");
         Console.WriteLine();
         Console.WriteLine("| concurrency | in-process req/s | server req/s | throughput ratio | in-process p50 ms | server p50 ms | added p50 ms | server p95 ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
