@@ -16,7 +16,9 @@ public sealed class LlamaEngineOptions
 
     /// <summary>KV-cache cells shared by all sequences of one loaded model. Default 4096.</summary>
     /// <remarks>Capped at the model's trained context length times <see cref="MaxSequences"/>, since no more
-    /// could ever be used. Memory grows linearly with it (per cell: 2 × layers × KV width × 2 bytes).</remarks>
+    /// could ever be used; llama.cpp then rounds it up to a multiple of 256, and the loaded model reports the
+    /// real figure as <c>TextGeneratorInfo.KvCacheCapacity</c>. Memory grows linearly with it
+    /// (per cell: 2 × layers × KV width × 2 bytes).</remarks>
     public int ContextSize { get; set; } = 4096;
 
     /// <summary>Sequences (requests) one loaded model decodes together in one step. Default 8.</summary>

@@ -238,10 +238,13 @@ public sealed class LlamaTextGeneratorTests(TinyLlamaModelFixture model) : IClas
     [Fact]
     public async Task StartSequence_PromptLongerThanFreeCells_ThrowsUnavailable()
     {
-        await using var generator = await LlamaTestModels.LoadAsync(model.ModelPath, contextSize: 128, maxSequences: 2);
-        using var big = generator.StartSequence(Enumerable.Repeat(40, 100).ToArray(), Greedy);
+        await using var generator = await LlamaTestModels.LoadAsync(model.ModelPath, contextSize: 256, maxSequences: 4);
+        Assert.Equal(256, generator.Info.KvCacheCapacity);
+        var prompt = Enumerable.Repeat(40, 100).ToArray();
+        using var first = generator.StartSequence(prompt, Greedy);
+        using var second = generator.StartSequence(prompt, Greedy);
 
-        var error = Assert.Throws<MaasException>(() => generator.StartSequence(Enumerable.Repeat(40, 50).ToArray(), Greedy));
+        var error = Assert.Throws<MaasException>(() => generator.StartSequence(prompt, Greedy));
 
         Assert.Equal(MaasErrorKind.Unavailable, error.Kind);
     }
