@@ -11,5 +11,6 @@ internal static class MaasRootCommand
         ModelsCommand.Create(context),
         PredictCommand.Create(context),
         AuditCommand.Create(context),
+        InspectCommand.Create(context),
     };
 }

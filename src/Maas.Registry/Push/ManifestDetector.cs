@@ -2,6 +2,7 @@ using System.Globalization;
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Core.Tensors;
+using Maas.Formats.Gguf;
 using Maas.Formats.Onnx;
 using Maas.Registry.Abstractions;
 
@@ -41,13 +42,15 @@ internal sealed class ManifestDetector(ISignatureReader signatureReader)
 
         if (extension == GgufExtension)
         {
-            // The GGUF reader arrives later; until then the signature stays empty and the engine reads the header itself.
+            var facts = GgufModelFacts.From(ReadGguf(modelFile, localPath));
+            var detectedTask = facts.IsEmbeddingModel ? ModelTasks.Embeddings : ModelTasks.TextGeneration;
             return manifest with
             {
                 Format = ModelFormats.Gguf,
                 Engine = manifest.Engine == ModelFormats.Onnx ? LlamaEngine : manifest.Engine,
                 ModelFile = modelFile.Name,
-                Task = taskGiven ? manifest.Task : ModelTasks.TextGeneration,
+                Task = taskGiven ? manifest.Task : detectedTask,
+                Properties = GgufManifestProperties.Merge(manifest.Properties, facts),
             };
         }
 
@@ -135,6 +138,18 @@ internal sealed class ManifestDetector(ISignatureReader signatureReader)
         catch (InvalidDataException e)
         {
             throw new MaasException(MaasErrorKind.InvalidArgument, $"'{modelFile.Name}' is not a valid ONNX model: {e.Message}", e);
+        }
+    }
+
+    private static GgufFile ReadGguf(ArtifactFile modelFile, Func<string, string> localPath)
+    {
+        try
+        {
+            return GgufReader.Read(localPath(modelFile.Sha256));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new MaasException(MaasErrorKind.InvalidArgument, $"'{modelFile.Name}' is not a valid GGUF file: {e.Message}", e);
         }
     }
 

@@ -77,15 +77,6 @@ public sealed class ManifestDetectorTests
     }
 
     [Fact]
-    public void Complete_GgufFile_IsLlamaTextGenerationWithoutReadingIt()
-    {
-        var manifest = Detect(null, "tiny-q4.gguf");
-
-        Assert.Equal((ModelFormats.Gguf, "llama", ModelTasks.TextGeneration, "tiny-q4.gguf"), (manifest.Format, manifest.Engine, manifest.Task, manifest.ModelFile));
-        Assert.Empty(_reader.Paths);
-    }
-
-    [Fact]
     public void Complete_ExplicitModelFile_PicksItAmongSeveralOnnxFiles()
     {
         var manifest = Detect(new ModelManifest { ModelFile = "decoder.onnx" }, "encoder.onnx", "decoder.onnx");
