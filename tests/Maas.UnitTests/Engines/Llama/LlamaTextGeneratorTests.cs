@@ -1,5 +1,6 @@
 using Maas.Core.Engines;
 using Maas.Core.Errors;
+using Maas.Formats.Gguf;
 
 namespace Maas.UnitTests.Engines.Llama;
 
@@ -13,10 +14,10 @@ public sealed class LlamaTextGeneratorTests(TinyLlamaModelFixture model) : IClas
         await using var generator = await LlamaTestModels.LoadAsync(model.ModelPath, contextSize: 256, maxSequences: 4);
 
         var info = generator.Info;
-        Assert.Equal(TestLlamaGguf.TrainedContextLength, info.ContextLength);
-        Assert.Equal(TestLlamaGguf.Tokens.Count, info.VocabularySize);
-        Assert.Contains(TestLlamaGguf.EosToken, info.EndOfGenerationTokens);
-        Assert.Equal(TestLlamaGguf.ChatTemplate, info.ChatTemplate);
+        Assert.Equal(TinyLlamaModelFixture.TrainedContextLength, info.ContextLength);
+        Assert.Equal(model.VocabularySize, info.VocabularySize);
+        Assert.Contains(TinyLlamaModelFixture.EosToken, info.EndOfGenerationTokens);
+        Assert.Equal(TinyLlamaGguf.DefaultChatTemplate, info.ChatTemplate);
         Assert.Equal(256, info.KvCacheCapacity);
         Assert.Equal(4, info.MaxSequences);
         Assert.Empty(generator.Inputs);
@@ -44,7 +45,7 @@ public sealed class LlamaTextGeneratorTests(TinyLlamaModelFixture model) : IClas
         var plain = generator.Tokenize("hello world", addSpecialTokens: false);
         var withBos = generator.Tokenize("hello world", addSpecialTokens: true);
 
-        Assert.Equal([TestLlamaGguf.BosToken, .. plain], withBos);
+        Assert.Equal([TinyLlamaModelFixture.BosToken, .. plain], withBos);
         Assert.Equal("hello world", generator.Detokenize(withBos));
     }
 
@@ -52,10 +53,10 @@ public sealed class LlamaTextGeneratorTests(TinyLlamaModelFixture model) : IClas
     public async Task GetTokenBytes_WordPiece_KeepsItsLeadingSpace()
     {
         await using var generator = await LlamaTestModels.LoadAsync(model.ModelPath);
-        var hello = TestLlamaGguf.Tokens.ToList().IndexOf("▁hello");
+        var hello = Assert.Single(generator.Tokenize("hello", addSpecialTokens: false));
 
         Assert.Equal(" hello"u8.ToArray(), generator.GetTokenBytes(hello));
-        Assert.Empty(generator.GetTokenBytes(TestLlamaGguf.EosToken));
+        Assert.Empty(generator.GetTokenBytes(TinyLlamaModelFixture.EosToken));
     }
 
     [Fact]
@@ -228,7 +229,7 @@ public sealed class LlamaTextGeneratorTests(TinyLlamaModelFixture model) : IClas
     public async Task StartSequence_PromptLongerThanContext_ThrowsInvalidArgument()
     {
         await using var generator = await LlamaTestModels.LoadAsync(model.ModelPath, contextSize: 256);
-        var prompt = Enumerable.Repeat(TestLlamaGguf.Tokens.Count - 1, TestLlamaGguf.TrainedContextLength + 1).ToArray();
+        var prompt = Enumerable.Repeat(40, TinyLlamaModelFixture.TrainedContextLength + 1).ToArray();
 
         var error = Assert.Throws<MaasException>(() => generator.StartSequence(prompt, Greedy));
 
