@@ -27,6 +27,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private readonly LLamaBatch _batch = new();
     private readonly SamplerScratch _scratch;
     private readonly LlamaSequence?[] _slots;
+    private readonly LlamaAbortSignal _abort;
     private readonly Lock _gate = new();
     private bool _disposed;
 
@@ -47,6 +48,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             MaxSequences: (int)context.NativeHandle.MaxSeq);
         _scratch = new SamplerScratch(vocab.Count);
         _slots = new LlamaSequence?[Info.MaxSequences];
+        _abort = new LlamaAbortSignal(context.NativeHandle);
     }
 
     public TextGeneratorInfo Info { get; }
@@ -161,7 +163,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
         }
 
         // A decode is CPU-bound native work: keep it off the scheduler's thread.
-        return await Task.Run(() => Step(own), cancellationToken).ConfigureAwait(false);
+        return await Task.Run(() => Step(own, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Removes a sequence's KV cells and frees its id; called by <see cref="LlamaSequence.Dispose"/>.</summary>
@@ -201,12 +203,14 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             Array.Clear(_slots);
             _context.Dispose();
             _weights.Dispose();
+            _abort.Dispose();
         }
 
         return ValueTask.CompletedTask;
     }
 
-    private SampledToken[] Step(LlamaSequence[] sequences)
+    /// <summary>One decode and sampling pass, synchronously; the token reaches llama.cpp's abort callback.</summary>
+    internal SampledToken[] Step(LlamaSequence[] sequences, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -229,10 +233,25 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             }
 
             var logitIndices = FillBatch(sequences);
-            var result = _context.NativeHandle.Decode(_batch);
+            DecodeResult result;
+            _abort.Token = cancellationToken;
+            try
+            {
+                result = _context.NativeHandle.Decode(_batch);
+            }
+            finally
+            {
+                _abort.Token = default;
+            }
+
             if (result != DecodeResult.Ok)
             {
                 Rollback(sequences);
+                if (result == DecodeResult.ComputeAborted)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
                 LlamaLog.DecodeFailed(_logger, _key, _batch.TokenCount, sequences.Length, result.ToString());
                 throw result == DecodeResult.NoKvSlot
                     ? MaasException.Unavailable($"The KV cache of {_key} has no room for this step.")

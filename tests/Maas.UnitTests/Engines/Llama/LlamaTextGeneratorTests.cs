@@ -1,5 +1,6 @@
 using Maas.Core.Engines;
 using Maas.Core.Errors;
+using Maas.Engines.Llama;
 using Maas.Formats.Gguf;
 
 namespace Maas.UnitTests.Engines.Llama;
@@ -258,6 +259,46 @@ public sealed class LlamaTextGeneratorTests(TinyLlamaModelFixture model) : IClas
         sequence.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await generator.StepAsync([sequence]));
+    }
+
+    [Fact]
+    public async Task StepAsync_CancelledToken_ThrowsAndLeavesSequenceUsable()
+    {
+        await using var generator = await LlamaTestModels.LoadAsync(model.ModelPath);
+        var prompt = generator.Tokenize("hello world", true);
+        var expected = await LlamaTestModels.GenerateAloneAsync(generator, prompt, Greedy, 4);
+        using var sequence = generator.StartSequence(prompt, Greedy);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await generator.StepAsync([sequence], cancelled.Token));
+        var generated = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            generated.Add((await generator.StepAsync([sequence]))[0].TokenId);
+        }
+
+        Assert.Equal(expected, generated);
+    }
+
+    [Fact]
+    public async Task Step_TokenCancelledDuringDecode_AbortsAndRollsBackTheStep()
+    {
+        await using var generator = await LlamaTestModels.LoadAsync(model.ModelPath);
+        var prompt = generator.Tokenize("hello world", true);
+        var expected = await LlamaTestModels.GenerateAloneAsync(generator, prompt, Greedy, 4);
+        using var sequence = generator.StartSequence(prompt, Greedy);
+
+        // Step skips the managed pre-check, so only llama.cpp's abort callback can stop this decode.
+        Assert.Throws<OperationCanceledException>(() =>
+            ((LlamaTextGenerator)generator).Step([(LlamaSequence)sequence], new CancellationToken(canceled: true)));
+        var generated = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            generated.Add((await generator.StepAsync([sequence]))[0].TokenId);
+        }
+
+        Assert.Equal(expected, generated);
     }
 
     [Fact]
