@@ -60,6 +60,7 @@ public static class MaasServer
         services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
         services.AddMaasOnnxEngine();
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));
+        services.AddMaasLlamaEngine().AddOptions<Maas.Engines.Llama.LlamaEngineOptions>().Bind(maas.GetSection("Llama"));
         services.AddSingleton<PushHandler>();
 
         // Seeding runs in StartAsync before the serving layer's preloader (hosted services start in order).

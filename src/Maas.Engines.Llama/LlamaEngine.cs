@@ -1,0 +1,125 @@
+using LLama;
+using LLama.Common;
+using LLama.Exceptions;
+using Maas.Core.Engines;
+using Maas.Core.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Maas.Engines.Llama;
+
+/// <summary>Loads GGUF models into llama.cpp (CPU) as <see cref="ITextGenerator"/>s.</summary>
+internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerFactory loggerFactory) : IModelEngine
+{
+    /// <summary>The engine name a manifest's <c>engine</c> field uses.</summary>
+    public const string EngineName = "llama";
+
+    private readonly ILogger _logger = loggerFactory.CreateLogger<LlamaEngine>();
+
+    public string Name => EngineName;
+
+    public Task<ILoadedModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Loading reads (or maps) the whole file and builds the KV cache: keep it off the caller's thread.
+        return Task.Run<ILoadedModel>(() => Load(context, cancellationToken), cancellationToken);
+    }
+
+    private LlamaTextGenerator Load(ModelLoadContext context, CancellationToken cancellationToken)
+    {
+        LlamaNativeLibrary.EnsureInitialized(loggerFactory.CreateLogger("Maas.Engines.Llama.Native"));
+        var path = context.ModelPath;
+        if (!File.Exists(path))
+        {
+            throw MaasException.NotFound($"The model file of {context.Key} is missing.");
+        }
+
+        var settings = options.Value;
+        var threads = settings.EffectiveThreads;
+        if (threads > 1 && !string.Equals(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"), "PASSIVE", StringComparison.OrdinalIgnoreCase))
+        {
+            LlamaLog.SpinningThreads(_logger, threads);
+        }
+
+        var parameters = new ModelParams(path)
+        {
+            GpuLayerCount = 0,
+            Threads = threads,
+            BatchThreads = threads,
+            SeqMax = (uint)settings.MaxSequences,
+
+            // One cell pool for all sequences (llama.cpp would otherwise split the context evenly per sequence).
+            KVUnified = true,
+        };
+
+        using var capture = LlamaLogCapture.Begin();
+        LLamaWeights weights;
+        try
+        {
+            weights = LLamaWeights.LoadFromFile(parameters);
+        }
+        catch (RuntimeError ex)
+        {
+            throw LoadFailed(context, capture, ex);
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var cells = ContextCells(settings, weights.ContextSize);
+            parameters.ContextSize = (uint)cells;
+
+            // The logical batch is the whole context so that one step is always one llama_decode call.
+            parameters.BatchSize = (uint)cells;
+            parameters.UBatchSize = (uint)Math.Min(settings.BatchSize, cells);
+            LLamaContext llamaContext;
+            try
+            {
+                llamaContext = weights.CreateContext(parameters);
+            }
+            catch (RuntimeError ex)
+            {
+                throw LoadFailed(context, capture, ex);
+            }
+
+            try
+            {
+                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger);
+                LlamaLog.Loaded(_logger, context.Key, weights.ParameterCount, generator.Info.KvCacheCapacity, generator.Info.MaxSequences, threads);
+                return generator;
+            }
+            catch
+            {
+                llamaContext.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The KV cells to allocate: the configured size, but never more than every sequence at the model's
+    /// trained context length could use.</summary>
+    internal static int ContextCells(LlamaEngineOptions settings, int trainedContextLength)
+    {
+        var cells = settings.ContextSize;
+        if (trainedContextLength > 0)
+        {
+            cells = (int)Math.Min(cells, (long)trainedContextLength * settings.MaxSequences);
+        }
+
+        return cells;
+    }
+
+    private MaasException LoadFailed(ModelLoadContext context, LlamaLogCapture capture, Exception exception)
+    {
+        // llama.cpp names the file by its local path; the client knows it by its logical name.
+        var reason = capture.Reason(exception.Message).Replace(context.ModelPath, context.Manifest.ModelFile, StringComparison.Ordinal);
+        LlamaLog.LoadFailed(_logger, context.Key, reason);
+        return new MaasException(MaasErrorKind.InvalidArgument, $"llama.cpp could not load {context.Key}: {reason}", exception);
+    }
+}

@@ -1,0 +1,352 @@
+using System.Text;
+using LLama;
+using LLama.Native;
+using Maas.Core.Engines;
+using Maas.Core.Errors;
+using Maas.Core.Tensors;
+using Microsoft.Extensions.Logging;
+
+namespace Maas.Engines.Llama;
+
+/// <summary>A GGUF model loaded into llama.cpp: one set of weights and one context shared by up to
+/// <see cref="TextGeneratorInfo.MaxSequences"/> sequences, decoded together one step at a time.</summary>
+/// <remarks>
+/// Owns its <see cref="LLamaWeights"/> and <see cref="LLamaContext"/> and disposes both. Every step is a single
+/// <c>llama_decode</c> over all given sequences: a new sequence contributes its whole prompt, the others their
+/// last sampled token, each under its own llama.cpp sequence id and positions. A lock serialises everything
+/// that touches the context (steps, starting and releasing sequences, disposal); tokenizing only reads the
+/// vocabulary and runs without it.
+/// </remarks>
+internal sealed class LlamaTextGenerator : ITextGenerator
+{
+    private readonly string _key;
+    private readonly LLamaWeights _weights;
+    private readonly LLamaContext _context;
+    private readonly ILogger _logger;
+    private readonly bool _stripLeadingSpace;
+    private readonly LLamaBatch _batch = new();
+    private readonly SamplerScratch _scratch;
+    private readonly LlamaSequence?[] _slots;
+    private readonly LlamaAbortSignal _abort;
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger)
+    {
+        _key = key;
+        _weights = weights;
+        _context = context;
+        _logger = logger;
+        var vocab = weights.Vocab;
+        _stripLeadingSpace = AddsSpacePrefix(weights);
+        Info = new TextGeneratorInfo(
+            ContextLength: weights.ContextSize > 0 ? weights.ContextSize : (int)context.ContextSize,
+            VocabularySize: vocab.Count,
+            EndOfGenerationTokens: EndOfGenerationTokens(vocab),
+            ChatTemplate: weights.Metadata.TryGetValue("tokenizer.chat_template", out var template) ? template : null,
+            KvCacheCapacity: (int)context.ContextSize,
+            MaxSequences: (int)context.NativeHandle.MaxSeq);
+        _scratch = new SamplerScratch(vocab.Count);
+        _slots = new LlamaSequence?[Info.MaxSequences];
+        _abort = new LlamaAbortSignal(context.NativeHandle);
+    }
+
+    public TextGeneratorInfo Info { get; }
+
+    public IReadOnlyList<TensorSpec> Inputs => [];
+
+    public IReadOnlyList<TensorSpec> Outputs => [];
+
+    /// <summary>Tokenizes with llama.cpp's tokenizer; special-token text (e.g. a chat template's markers) is parsed
+    /// as the special token, and BOS/EOS are added only when asked and when the model's vocabulary wants them.</summary>
+    public IReadOnlyList<int> Tokenize(string text, bool addSpecialTokens)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var tokens = _weights.NativeHandle.Tokenize(text, addSpecialTokens, true, Encoding.UTF8);
+        var ids = new int[tokens.Length];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            ids[i] = (int)tokens[i];
+        }
+
+        return ids;
+    }
+
+    /// <summary>Joins the tokens' bytes; control tokens give no text, and the space a SentencePiece vocabulary
+    /// puts before the first word is dropped so that text survives a round trip.</summary>
+    public string Detokenize(IReadOnlyList<int> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        var bytes = new List<byte>(tokens.Count * 4);
+        Span<byte> buffer = stackalloc byte[64];
+        var stripSpace = _stripLeadingSpace;
+        foreach (var token in tokens)
+        {
+            var piece = TokenBytes(token, buffer, stripSpace ? 1 : 0);
+            stripSpace &= piece.Length == 0;
+            foreach (var b in piece)
+            {
+                bytes.Add(b);
+            }
+        }
+
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    public byte[] GetTokenBytes(int token)
+    {
+        Span<byte> buffer = stackalloc byte[64];
+        return TokenBytes(token, buffer, 0).ToArray();
+    }
+
+    public IGenerationSequence StartSequence(IReadOnlyList<int> prompt, SamplingOptions sampling)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(sampling);
+        if (prompt.Count == 0)
+        {
+            throw MaasException.InvalidArgument("The prompt has no tokens.");
+        }
+
+        var limit = Math.Min(Info.ContextLength, Info.KvCacheCapacity);
+        if (prompt.Count > limit)
+        {
+            throw MaasException.InvalidArgument(
+                $"The prompt has {prompt.Count} tokens; {_key} takes at most {limit} (context length {Info.ContextLength}, KV cache {Info.KvCacheCapacity}).");
+        }
+
+        foreach (var token in prompt)
+        {
+            if ((uint)token >= (uint)Info.VocabularySize)
+            {
+                throw MaasException.InvalidArgument($"Token {token} is not in the vocabulary of {_key} ({Info.VocabularySize} tokens).");
+            }
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var slot = Array.IndexOf(_slots, null);
+            if (slot < 0)
+            {
+                throw MaasException.Unavailable($"{_key} is already generating {_slots.Length} sequences, its maximum.");
+            }
+
+            var free = Info.KvCacheCapacity - CellsInUse();
+            if (prompt.Count > free)
+            {
+                // Transient: cells come back as other sequences finish.
+                throw MaasException.Unavailable($"The prompt needs {prompt.Count} KV cells; {_key} has {free} free now.");
+            }
+
+            var sequence = new LlamaSequence(this, (LLamaSeqId)slot, prompt, new TokenSampler(sampling));
+            _slots[slot] = sequence;
+            return sequence;
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<SampledToken>> StepAsync(IReadOnlyList<IGenerationSequence> sequences, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (sequences.Count == 0)
+        {
+            return [];
+        }
+
+        var own = new LlamaSequence[sequences.Count];
+        for (var i = 0; i < own.Length; i++)
+        {
+            own[i] = sequences[i] as LlamaSequence is { } s && s.Owner == this
+                ? s
+                : throw new ArgumentException("The sequence was not started by this generator.", nameof(sequences));
+        }
+
+        // A decode is CPU-bound native work: keep it off the scheduler's thread.
+        return await Task.Run(() => Step(own, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a sequence's KV cells and frees its id; called by <see cref="LlamaSequence.Dispose"/>.</summary>
+    internal void Release(LlamaSequence sequence)
+    {
+        lock (_gate)
+        {
+            if (sequence.IsReleased)
+            {
+                return;
+            }
+
+            sequence.MarkReleased();
+            _slots[sequence.Id.Value] = null;
+            if (!_disposed)
+            {
+                _context.NativeHandle.MemorySequenceRemove(sequence.Id, 0, -1);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _disposed = true;
+            foreach (var sequence in _slots)
+            {
+                sequence?.MarkReleased();
+            }
+
+            Array.Clear(_slots);
+            _context.Dispose();
+            _weights.Dispose();
+            _abort.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>One decode and sampling pass, synchronously; the token reaches llama.cpp's abort callback.</summary>
+    internal SampledToken[] Step(LlamaSequence[] sequences, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var seen = new bool[_slots.Length];
+            foreach (var sequence in sequences)
+            {
+                ObjectDisposedException.ThrowIf(sequence.IsReleased, sequence);
+                if (seen[sequence.Id.Value])
+                {
+                    throw new ArgumentException("A sequence appears twice in one step.", nameof(sequences));
+                }
+
+                seen[sequence.Id.Value] = true;
+            }
+
+            if (CellsInUse() > Info.KvCacheCapacity)
+            {
+                throw MaasException.Unavailable($"The KV cache of {_key} is full ({Info.KvCacheCapacity} cells); finish or drop a sequence.");
+            }
+
+            var logitIndices = FillBatch(sequences);
+            DecodeResult result;
+            _abort.Token = cancellationToken;
+            try
+            {
+                result = _context.NativeHandle.Decode(_batch);
+            }
+            finally
+            {
+                _abort.Token = default;
+            }
+
+            if (result != DecodeResult.Ok)
+            {
+                Rollback(sequences);
+                if (result == DecodeResult.ComputeAborted)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
+                LlamaLog.DecodeFailed(_logger, _key, _batch.TokenCount, sequences.Length, result.ToString());
+                throw result == DecodeResult.NoKvSlot
+                    ? MaasException.Unavailable($"The KV cache of {_key} has no room for this step.")
+                    : new MaasException(MaasErrorKind.Internal, $"llama.cpp could not decode a step of {_key}: {result}.");
+            }
+
+            var sampled = new SampledToken[sequences.Length];
+            for (var i = 0; i < sequences.Length; i++)
+            {
+                var logits = _context.NativeHandle.GetLogitsIth(logitIndices[i]);
+                sampled[i] = sequences[i].Sampler.Sample(logits, _scratch);
+                sequences[i].Advance(sampled[i].TokenId);
+            }
+
+            return sampled;
+        }
+    }
+
+    private int[] FillBatch(LlamaSequence[] sequences)
+    {
+        _batch.Clear();
+        var logitIndices = new int[sequences.Length];
+        for (var i = 0; i < sequences.Length; i++)
+        {
+            var sequence = sequences[i];
+            var end = sequence.TokenCount;
+            for (var position = sequence.Position; position < end; position++)
+            {
+                logitIndices[i] = _batch.Add(sequence.TokenAt(position), position, sequence.Id, position == end - 1);
+            }
+        }
+
+        return logitIndices;
+    }
+
+    // A failed decode may have written some micro-batches; drop whatever this step added so positions stay consistent.
+    private void Rollback(LlamaSequence[] sequences)
+    {
+        foreach (var sequence in sequences)
+        {
+            _context.NativeHandle.MemorySequenceRemove(sequence.Id, sequence.Position, -1);
+        }
+    }
+
+    private int CellsInUse()
+    {
+        var cells = 0;
+        foreach (var sequence in _slots)
+        {
+            cells += sequence?.TokenCount ?? 0;
+        }
+
+        return cells;
+    }
+
+    private ReadOnlySpan<byte> TokenBytes(int token, Span<byte> buffer, int leadingSpacesToSkip)
+    {
+        if ((uint)token >= (uint)Info.VocabularySize)
+        {
+            throw MaasException.InvalidArgument($"Token {token} is not in the vocabulary of {_key}.");
+        }
+
+        var length = (int)_weights.NativeHandle.TokenToSpan(token, buffer, leadingSpacesToSkip, false);
+        if (length <= buffer.Length)
+        {
+            return buffer[..length];
+        }
+
+        var larger = new byte[length];
+        _weights.NativeHandle.TokenToSpan(token, larger, leadingSpacesToSkip, false);
+        return larger;
+    }
+
+    private static int[] EndOfGenerationTokens(SafeLlamaModelHandle.Vocabulary vocab)
+    {
+        var tokens = new List<int>();
+        for (var id = 0; id < vocab.Count; id++)
+        {
+            if (((LLamaToken)id).IsEndOfGeneration(vocab))
+            {
+                tokens.Add(id);
+            }
+        }
+
+        return [.. tokens];
+    }
+
+    // llama.cpp's SentencePiece and Unigram tokenizers put a space before the text unless the file says not to.
+    private static bool AddsSpacePrefix(LLamaWeights weights)
+    {
+        if (weights.Metadata.TryGetValue("tokenizer.ggml.add_space_prefix", out var value) && bool.TryParse(value, out var flag))
+        {
+            return flag;
+        }
+
+        return weights.Vocab.Type is LLamaVocabType.SentencePiece or LLamaVocabType.Unigram;
+    }
+}
