@@ -10,19 +10,18 @@ internal static class Report
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine($"Rounds: {options.Rounds} × {options.Duration.TotalSeconds:F0} s per mode, interleaved; ONNX Runtime intra-op threads: {options.IntraOpThreads}; inline socket scheduling: {options.InlineSocketScheduling}; cores: {Environment.ProcessorCount}");
         Console.WriteLine();
-        Console.WriteLine("| concurrency | in-process req/s | server req/s | throughput ratio | in-process p50 ms | server p50 ms | added p50 ms | server p95 ms |");
+        Console.WriteLine("Ratios and added latency are medians of per-round values: each round runs both sides back to back, so drift of the machine cancels out.");
+        Console.WriteLine();
+        Console.WriteLine("| concurrency | in-process req/s | server req/s | throughput ratio (server / in-process) | in-process p50 ms | server p50 ms | added p50 ms | server p95 ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var concurrency in options.Concurrency)
         {
             var local = results[("in-process", concurrency)];
             var remote = results[("server", concurrency)];
-            var localRps = Median(local.Select(r => r.Throughput));
-            var remoteRps = Median(remote.Select(r => r.Throughput));
-            var localP50 = Median(local.Select(r => r.Percentile(0.5)));
-            var remoteP50 = Median(remote.Select(r => r.Percentile(0.5)));
-            var remoteP95 = Median(remote.Select(r => r.Percentile(0.95)));
+            var ratio = Median(local.Zip(remote, (l, r) => r.Throughput / l.Throughput));
+            var added = Median(local.Zip(remote, (l, r) => r.Percentile(0.5) - l.Percentile(0.5)));
             Console.WriteLine(string.Create(inv,
-                $"| {concurrency} | {localRps:F1} | {remoteRps:F1} | {remoteRps / localRps:F3} | {localP50:F3} | {remoteP50:F3} | {remoteP50 - localP50:F3} | {remoteP95:F3} |"));
+                $"| {concurrency} | {Median(local.Select(r => r.Throughput)):F1} | {Median(remote.Select(r => r.Throughput)):F1} | {ratio:F3} | {Median(local.Select(r => r.Percentile(0.5))):F3} | {Median(remote.Select(r => r.Percentile(0.5))):F3} | {added:F3} | {Median(remote.Select(r => r.Percentile(0.95))):F3} |"));
         }
     }
 
