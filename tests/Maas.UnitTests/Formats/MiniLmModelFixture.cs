@@ -10,19 +10,7 @@ public sealed class MiniLmModelFixture : IDisposable
     public MiniLmModelFixture()
     {
         ModelPath = _folder.File("model.onnx");
-        var files = SampleModels.OpenMiniLm();
-        try
-        {
-            using var target = File.Create(ModelPath);
-            files.Single(f => f.Name == "model.onnx").Content.CopyTo(target);
-        }
-        finally
-        {
-            foreach (var (_, content) in files)
-            {
-                content.Dispose();
-            }
-        }
+        SampleModels.CopyMiniLmFile("model.onnx", ModelPath);
     }
 
     public string ModelPath { get; }

@@ -8,20 +8,7 @@ internal static class MiniLmVocabulary
     private static readonly Lazy<string> LazyPath = new(() =>
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"maas-vocab-{Environment.ProcessId}.txt");
-        var files = SampleModels.OpenMiniLm();
-        try
-        {
-            using var file = File.Create(path);
-            files.Single(f => f.Name == "vocab.txt").Content.CopyTo(file);
-        }
-        finally
-        {
-            foreach (var (_, content) in files)
-            {
-                content.Dispose();
-            }
-        }
-
+        SampleModels.CopyMiniLmFile("vocab.txt", path);
         return path;
     });
 
