@@ -1,5 +1,10 @@
 using Maas.Bench;
 
-// Server vs in-process throughput and latency for the sample embedding model; see docs/benchmarks.md.
-var options = BenchOptions.Parse(args);
-return await EmbeddingBenchmark.RunAsync(options);
+// `llm`: text generation through the server vs llama.cpp in-process (docs/benchmarks-llm.md).
+// No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
+if (args.Length > 0 && args[0] == "llm")
+{
+    return await LlmBenchmark.RunAsync(LlmBenchOptions.Parse(args[1..]));
+}
+
+return await EmbeddingBenchmark.RunAsync(BenchOptions.Parse(args));
