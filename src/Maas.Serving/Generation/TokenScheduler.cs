@@ -7,8 +7,8 @@ namespace Maas.Serving.Generation;
 
 /// <summary>Continuous batching for one loaded generator: one loop steps every active sequence together.</summary>
 /// <remarks>
-/// Requests wait in a bounded queue (full: 429 at once) and are admitted between steps while there is a free
-/// sequence slot and room in the KV cache for the prompt plus every token the request may generate, so a running
+/// Requests wait in a bounded queue (429 at once when every sequence slot is taken and the queue is full) and are
+/// admitted between steps while there is a free sequence slot and room in the KV cache for the prompt plus every token the request may generate, so a running
 /// sequence can never run out of cells. Admission is first come, first served: a request that does not fit yet
 /// holds back those behind it, which keeps large requests from starving. A request whose client went away or
 /// whose deadline passed is dropped, and its cells freed, before the next step.
@@ -28,6 +28,11 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
     private ScheduledRequest? _head;
     private int _reserved;
 
+    // Requests submitted and not yet finished, running or waiting. The bound is on this sum rather than on the
+    // queue alone: the loop moves requests from the queue to free slots asynchronously, so a burst that fits in the
+    // free slots would otherwise find the queue full before the loop had taken anything out of it.
+    private int _inFlight;
+
     public TokenScheduler(ITextGenerator generator, string model, TokenSchedulerOptions options, GenerationMetrics metrics, TimeProvider time, ILogger logger)
     {
         _generator = generator;
@@ -38,7 +43,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
         _logger = logger;
         MaxSequences = Math.Max(1, Math.Min(options.MaxSequences, generator.Info.MaxSequences));
         MaxSequenceTokens = Math.Min(generator.Info.ContextLength, generator.Info.KvCacheCapacity);
-        _queue = Channel.CreateBounded<ScheduledRequest>(new BoundedChannelOptions(Math.Max(1, options.MaxQueue))
+        _queue = Channel.CreateBounded<ScheduledRequest>(new BoundedChannelOptions(MaxSequences + Math.Max(1, options.MaxQueue))
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -89,8 +94,9 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
 
         var scheduled = new ScheduledRequest(prompt, maxTokens, request, _generator.Info.EndOfGenerationTokens, _generator.GetTokenBytes,
             _options.Deadline, _time, cancellationToken);
-        if (!_queue.Writer.TryWrite(scheduled))
+        if (Interlocked.Increment(ref _inFlight) > MaxSequences + Math.Max(1, _options.MaxQueue) || !_queue.Writer.TryWrite(scheduled))
         {
+            Interlocked.Decrement(ref _inFlight);
             scheduled.Dispose();
             throw _stopping.IsCancellationRequested
                 ? MaasException.Unavailable("The model is being unloaded.")
@@ -152,7 +158,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
                 _head = null;
                 _metrics.Waiting(_model, -1);
                 head.Abandon();
-                head.Dispose();
+                Finished(head);
                 continue;
             }
 
@@ -171,7 +177,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
             {
                 LogStartFailed(_logger, _model, ex);
                 head.Fail(ex as MaasException ?? new MaasException(MaasErrorKind.Internal, "The engine could not start the sequence.", ex));
-                head.Dispose();
+                Finished(head);
                 continue;
             }
 
@@ -240,7 +246,13 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
         _reserved -= request.Reservation;
         _metrics.Running(_model, -1);
         _metrics.KvCells(_model, -request.Reservation);
+        Finished(request);
+    }
+
+    private void Finished(ScheduledRequest request)
+    {
         request.Dispose();
+        Interlocked.Decrement(ref _inFlight);
     }
 
     private void FailAll(Exception error)
@@ -256,14 +268,14 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
             _head = null;
             _metrics.Waiting(_model, -1);
             head.Fail(error);
-            head.Dispose();
+            Finished(head);
         }
 
         while (_queue.Reader.TryRead(out var queued))
         {
             _metrics.Waiting(_model, -1);
             queued.Fail(error);
-            queued.Dispose();
+            Finished(queued);
         }
     }
 
