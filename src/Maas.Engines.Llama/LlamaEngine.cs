@@ -26,7 +26,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         return Task.Run<ILoadedModel>(() => Load(context, cancellationToken), cancellationToken);
     }
 
-    private LlamaTextGenerator Load(ModelLoadContext context, CancellationToken cancellationToken)
+    private ILoadedModel Load(ModelLoadContext context, CancellationToken cancellationToken)
     {
         LlamaNativeLibrary.EnsureInitialized(loggerFactory.CreateLogger("Maas.Engines.Llama.Native"));
         var path = context.ModelPath;
@@ -67,6 +67,11 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (context.Manifest.Task == Maas.Core.Models.ModelTasks.Embeddings)
+            {
+                return LoadEmbedder(context, capture, weights, parameters);
+            }
+
             var cells = ContextCells(settings, weights.ContextSize);
             parameters.ContextSize = (uint)cells;
 
@@ -99,6 +104,26 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         {
             weights.Dispose();
             throw;
+        }
+    }
+
+    private LlamaTextEmbedder LoadEmbedder(ModelLoadContext context, LlamaLogCapture capture, LLamaWeights weights, ModelParams parameters)
+    {
+        // One text per decode; the model's own pooling type applies (Unspecified = as the file says).
+        parameters.Embeddings = true;
+        parameters.SeqMax = 1;
+        parameters.ContextSize = (uint)Math.Max(weights.ContextSize, 1);
+        parameters.BatchSize = parameters.ContextSize.Value;
+        parameters.UBatchSize = parameters.ContextSize.Value;
+        try
+        {
+            var embedder = new LLamaEmbedder(weights, parameters, _logger);
+            LlamaLog.Loaded(_logger, context.Key, weights.ParameterCount, (int)parameters.ContextSize.Value, 1, parameters.Threads ?? 1);
+            return new LlamaTextEmbedder(weights, embedder);
+        }
+        catch (RuntimeError ex)
+        {
+            throw LoadFailed(context, capture, ex);
         }
     }
 

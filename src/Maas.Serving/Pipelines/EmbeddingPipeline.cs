@@ -1,4 +1,3 @@
-using System.Text;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Inference;
@@ -12,10 +11,7 @@ namespace Maas.Serving.Pipelines;
 /// <remarks>Protocol view: input BYTES <c>text</c> [N], output FP32 <c>embedding</c> [N, D].</remarks>
 internal sealed class EmbeddingPipeline : IEmbeddingPipeline
 {
-    public const string TextInput = "text";
     public const string EmbeddingOutput = "embedding";
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ITensorModel _model;
     private readonly WordPieceEncoder _encoder;
@@ -61,7 +57,7 @@ internal sealed class EmbeddingPipeline : IEmbeddingPipeline
         _tokenOutput = tokenOutput.Name;
         _normalize = manifest.PostProcessing.Any(s => s.Name == ProcessingSteps.L2Normalize);
         Dimensions = (int)tokenOutput.Shape[2];
-        Inputs = [new TensorSpec(TextInput, TensorDataType.Bytes, [-1])];
+        Inputs = [new TensorSpec(TextInput.Name, TensorDataType.Bytes, [-1])];
         Outputs = [new TensorSpec(EmbeddingOutput, TensorDataType.Fp32, [-1, Dimensions])];
     }
 
@@ -73,36 +69,7 @@ internal sealed class EmbeddingPipeline : IEmbeddingPipeline
 
     public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.Inputs.Count != 1 || request.Inputs[0].Name != TextInput)
-        {
-            throw MaasException.InvalidArgument($"An embeddings model takes exactly one input, a BYTES tensor named '{TextInput}'.");
-        }
-
-        if (request.RequestedOutputs is { } wanted && wanted.Any(o => o != EmbeddingOutput))
-        {
-            throw MaasException.InvalidArgument($"An embeddings model has one output, '{EmbeddingOutput}'.");
-        }
-
-        var input = request.Inputs[0];
-        if (input.DataType != TensorDataType.Bytes || input.Shape.Length != 1)
-        {
-            throw MaasException.InvalidArgument($"Input '{TextInput}' must be BYTES with shape [N].");
-        }
-
-        var items = (byte[][])input.Data;
-        var texts = new string[input.ElementCount];
-        for (var i = 0; i < texts.Length; i++)
-        {
-            try
-            {
-                texts[i] = StrictUtf8.GetString(items[i]);
-            }
-            catch (DecoderFallbackException)
-            {
-                throw MaasException.InvalidArgument($"Element {i} of '{TextInput}' is not valid UTF-8.");
-            }
-        }
-
+        var texts = TextInput.Read(request, TextInput.Name, EmbeddingOutput);
         var (tensor, _) = await RunAsync(texts, cancellationToken).ConfigureAwait(false);
         return new InferenceResult([tensor]);
     }

@@ -23,6 +23,13 @@ internal sealed class PipelineFactory(
                 : throw MaasException.InvalidArgument($"{context.Key}: a text generator serves task '{ModelTasks.TextGeneration}', not '{context.Manifest.Task}'.");
         }
 
+        if (model is ITextEmbedder embedder)
+        {
+            return context.Manifest.Task == ModelTasks.Embeddings
+                ? new TextEmbedderPipeline(embedder, options.Value.MaxBatchTexts)
+                : throw MaasException.InvalidArgument($"{context.Key}: a text embedder serves task '{ModelTasks.Embeddings}', not '{context.Manifest.Task}'.");
+        }
+
         if (model is not ITensorModel tensorModel)
         {
             throw MaasException.InvalidArgument($"{context.Key}: task '{context.Manifest.Task}' is not served for this engine yet.");
