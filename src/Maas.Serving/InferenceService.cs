@@ -1,3 +1,4 @@
+using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
 using Maas.Serving.Hosting;
@@ -31,8 +32,26 @@ internal sealed class InferenceService(ModelRouter router, ModelHost host) : IIn
         Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,
         CancellationToken cancellationToken = default)
     {
-        var deployment = await router.RouteAsync(reference, cancellationToken).ConfigureAwait(false);
-        using var lease = await deployment.AcquireAsync(cancellationToken).ConfigureAwait(false);
-        return await work(deployment.Version, lease.Pipeline, cancellationToken).ConfigureAwait(false);
+        // A route can move between finding a deployment and entering it (alias moved, old version draining):
+        // then route again rather than fail the request. Three tries cover any realistic run of moves.
+        for (var attempt = 0; ; attempt++)
+        {
+            var deployment = await router.RouteAsync(reference, cancellationToken).ConfigureAwait(false);
+            var lease = await deployment.TryAcquireAsync(cancellationToken).ConfigureAwait(false);
+            if (lease is { } held)
+            {
+                using (held)
+                {
+                    return await work(deployment.Version, held.Pipeline, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (attempt == 2)
+            {
+                throw MaasException.Unavailable($"Model {deployment.Version.Key} is being unloaded; retry.");
+            }
+
+            await Task.Yield();
+        }
     }
 }

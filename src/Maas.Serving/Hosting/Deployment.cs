@@ -47,13 +47,20 @@ public sealed class Deployment
         State = ModelState.Failed;
     }
 
-    /// <summary>Enters the deployment: waits for a slot (bounded queue) and returns a lease to dispose when done.</summary>
-    internal async ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>Enters the deployment: waits for a slot (bounded queue) and returns a lease to dispose when done,
+    /// or null when the deployment is being unloaded (its route has moved on: the caller routes again).</summary>
+    internal async ValueTask<Lease?> TryAcquireAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _leases);
         try
         {
-            if (Volatile.Read(ref _closing) != 0 || State != ModelState.Ready)
+            if (Volatile.Read(ref _closing) != 0)
+            {
+                Leave();
+                return null;
+            }
+
+            if (State != ModelState.Ready)
             {
                 throw MaasException.Unavailable(State == ModelState.Failed
                     ? $"Model {Version.Key} failed to load: {FailureReason}"
@@ -81,7 +88,7 @@ public sealed class Deployment
     /// <summary>Stops new requests, waits for running ones, then disposes the pipeline.</summary>
     internal async Task UnloadAsync()
     {
-        // A full fence between raising the flag and reading the count pairs with AcquireAsync's increment-then-check.
+        // A full fence between raising the flag and reading the count pairs with TryAcquireAsync's increment-then-check.
         Interlocked.Exchange(ref _closing, 1);
         if (State == ModelState.Ready)
         {
