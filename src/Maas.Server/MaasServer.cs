@@ -2,6 +2,7 @@ using Maas.Registry;
 using Maas.Server.Admin;
 using Maas.Server.Hosting;
 using Maas.Server.Http;
+using Maas.Server.Metrics;
 using Maas.Server.Protocols.OpenAi;
 using Maas.Server.Protocols.Predict;
 using Maas.Server.Protocols.V2;
@@ -62,6 +63,7 @@ public static class MaasServer
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));
         services.AddMaasLlamaEngine().AddOptions<Maas.Engines.Llama.LlamaEngineOptions>().Bind(maas.GetSection("Llama"));
         services.AddSingleton<PushHandler>();
+        services.AddSingleton<PrometheusExporter>();
 
         // Seeding runs in StartAsync before the serving layer's preloader (hosted services start in order).
         services.AddHostedService<SampleSeeder>();
@@ -70,11 +72,16 @@ public static class MaasServer
         services.AddOpenApi(o => o.AddOperationTransformer<RequestBodyDocTransformer>());
 
         var app = builder.Build();
+
+        // Listen from the start, so measurements before the first scrape are counted.
+        var metrics = app.Services.GetRequiredService<PrometheusExporter>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<RequestLimitsMiddleware>();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"))
+            .WithTags("Metrics").WithSummary("Prometheus text exposition of the Maas.* meters");
         app.MapOpenInferenceProtocol();
         app.MapPredict();
         app.MapOpenAi();
