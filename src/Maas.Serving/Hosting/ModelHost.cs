@@ -27,7 +27,7 @@ internal sealed partial class ModelHost(
     /// <summary>Returns the version's deployment, loading it first if needed; waits at most the load timeout.</summary>
     public async Task<Deployment> GetOrLoadAsync(ModelVersionInfo version, CancellationToken cancellationToken)
     {
-        var entry = _entries.GetOrAdd(version.Key, static (_, state) => state.Host.Start(state.Version), (Host: this, Version: version));
+        var entry = GetOrStart(version);
         try
         {
             await entry.Loaded.WaitAsync(options.Value.LoadTimeout, cancellationToken).ConfigureAwait(false);
@@ -41,8 +41,10 @@ internal sealed partial class ModelHost(
     }
 
     /// <summary>Starts loading without waiting (readiness probes).</summary>
-    public Deployment StartLoading(ModelVersionInfo version) =>
-        _entries.GetOrAdd(version.Key, static (_, state) => state.Host.Start(state.Version), (Host: this, Version: version)).Deployment;
+    public Deployment StartLoading(ModelVersionInfo version) => GetOrStart(version).Deployment;
+
+    private Entry GetOrStart(ModelVersionInfo version) =>
+        _entries.GetOrAdd(version.Key, static (_, state) => state.Host.Start(state.Version), (Host: this, Version: version));
 
     private Entry Start(ModelVersionInfo version)
     {

@@ -26,7 +26,6 @@ internal static class OpenAiEmbeddingsEndpoints
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
         var request = EmbeddingsRequest.Parse(body.Memory);
         var reference = ModelReference.Parse(request.Model);
-        await service.ResolveAsync(reference, ct).ConfigureAwait(false);
         await service.RunAsync(reference, async (version, pipeline, token) =>
         {
             if (pipeline is not IEmbeddingPipeline embeddings)

@@ -37,7 +37,6 @@ internal static class OpenAiGenerationEndpoints
         }
 
         var reference = ModelReference.Parse(request.Model);
-        await service.ResolveAsync(reference, ct).ConfigureAwait(false);
         await service.RunAsync(reference, async (_, pipeline, token) =>
         {
             if (pipeline is not ITextGenerationPipeline generator)
