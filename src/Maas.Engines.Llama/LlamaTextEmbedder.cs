@@ -14,6 +14,8 @@ internal sealed class LlamaTextEmbedder(LLamaWeights weights, LLamaEmbedder embe
 
     public int Dimensions => embedder.EmbeddingSize;
 
+    public long MemoryBytes => (long)weights.SizeInBytes;
+
     public IReadOnlyList<TensorSpec> Inputs { get; } = [];
 
     public IReadOnlyList<TensorSpec> Outputs { get; } = [];

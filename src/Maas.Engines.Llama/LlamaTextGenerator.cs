@@ -53,6 +53,10 @@ internal sealed class LlamaTextGenerator : ITextGenerator
 
     public TextGeneratorInfo Info { get; }
 
+    /// <summary>Weights plus the KV cache (two FP16 vectors of the embedding width per cell and layer: an upper
+    /// estimate, since grouped-query attention stores fewer).</summary>
+    public long MemoryBytes => (long)_weights.SizeInBytes + ((long)Info.KvCacheCapacity * _weights.EmbeddingSize * 2 * 2 * Math.Max(1, _weights.NativeHandle.LayerCount));
+
     public IReadOnlyList<TensorSpec> Inputs => [];
 
     public IReadOnlyList<TensorSpec> Outputs => [];

@@ -35,7 +35,9 @@ internal sealed partial class OnnxEngine(IOptions<OnnxEngineOptions> options, IL
 
         try
         {
-            var model = new OnnxTensorModel(context.Key, session);
+            // Weights dominate a session's memory: estimate it by the files (model and external data) it was built from.
+            var memory = context.Files.Values.Sum(f => File.Exists(f) ? new FileInfo(f).Length : 0);
+            var model = new OnnxTensorModel(context.Key, session, memory);
             LogLoaded(logger, context.Key, model.Inputs.Count, model.Outputs.Count, context.Settings.IntraOpThreads);
             return model;
         }

@@ -14,8 +14,9 @@ internal sealed class OnnxTensorModel : ITensorModel
     private readonly HashSet<string> _outputNames;
     private readonly string _key;
 
-    public OnnxTensorModel(string key, InferenceSession session)
+    public OnnxTensorModel(string key, InferenceSession session, long memoryBytes)
     {
+        MemoryBytes = memoryBytes;
         _key = key;
         _session = session;
         Inputs = Describe(session.InputMetadata, "input");
@@ -27,6 +28,8 @@ internal sealed class OnnxTensorModel : ITensorModel
     public IReadOnlyList<TensorSpec> Inputs { get; }
 
     public IReadOnlyList<TensorSpec> Outputs { get; }
+
+    public long MemoryBytes { get; }
 
     public ValueTask<InferenceResult> RunAsync(
         IReadOnlyList<Tensor> inputs,

@@ -10,4 +10,8 @@ public interface ILoadedModel : IAsyncDisposable
 
     /// <summary>The outputs the engine produces.</summary>
     IReadOnlyList<TensorSpec> Outputs { get; }
+
+    /// <summary>Memory the loaded model holds (weights, caches), as the engine estimates it; counted against the
+    /// serving memory budget.</summary>
+    long MemoryBytes { get; }
 }

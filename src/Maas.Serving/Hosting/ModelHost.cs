@@ -72,7 +72,7 @@ internal sealed partial class ModelHost(
             var context = new ModelLoadContext(version.Key, version.Manifest, files, new DeploymentSettings
             {
                 IntraOpThreads = options.Value.IntraOpThreads,
-                MaxConcurrency = options.Value.MaxConcurrencyPerModel,
+                Instances = options.Value.MaxConcurrencyPerModel,
             });
             var model = await engine.LoadAsync(context).ConfigureAwait(false);
             IInferencePipeline pipeline;

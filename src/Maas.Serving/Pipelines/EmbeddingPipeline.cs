@@ -67,6 +67,12 @@ internal sealed class EmbeddingPipeline : IEmbeddingPipeline
 
     public int Dimensions { get; }
 
+    public PipelineLoad Load => default;
+
+    public long MemoryBytes => _model.MemoryBytes;
+
+    public bool TryApply(DeploymentSettings settings) => false;
+
     public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {
         var texts = TextInput.Read(request, TextInput.Name, EmbeddingOutput);

@@ -31,6 +31,12 @@ internal sealed class GenerationPipeline : ITextGenerationPipeline
 
     public TextGeneratorInfo GeneratorInfo => _generator.Info;
 
+    public PipelineLoad Load => default;
+
+    public long MemoryBytes => _generator.MemoryBytes;
+
+    public bool TryApply(DeploymentSettings settings) => false;
+
     /// <summary>Why the model's own chat template is not used, when it had one that failed to compile.</summary>
     public string? ChatTemplateFallbackReason => _chat.FallbackReason;
 

@@ -11,6 +11,12 @@ internal sealed class TensorPipeline(ITensorModel model) : IInferencePipeline
 
     public IReadOnlyList<TensorSpec> Outputs => model.Outputs;
 
+    public PipelineLoad Load => default;
+
+    public long MemoryBytes => model.MemoryBytes;
+
+    public bool TryApply(DeploymentSettings settings) => false;
+
     public ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
         model.RunAsync(request.Inputs, request.RequestedOutputs, cancellationToken);
 

@@ -16,6 +16,12 @@ internal sealed class TextEmbedderPipeline(ITextEmbedder embedder, int maxTexts)
 
     public int Dimensions => embedder.Dimensions;
 
+    public PipelineLoad Load => default;
+
+    public long MemoryBytes => embedder.MemoryBytes;
+
+    public bool TryApply(DeploymentSettings settings) => false;
+
     public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {
         var texts = TextInput.Read(request, TextInput.Name, EmbeddingPipeline.EmbeddingOutput);

@@ -32,6 +32,8 @@ internal sealed class FakeTextGenerator : ITextGenerator
 
     public TextGeneratorInfo Info { get; }
 
+    public long MemoryBytes => 1024;
+
     public IReadOnlyList<TensorSpec> Inputs => [];
 
     public IReadOnlyList<TensorSpec> Outputs => [];
