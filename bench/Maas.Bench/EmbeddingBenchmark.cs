@@ -33,7 +33,7 @@ internal static class EmbeddingBenchmark
     {
         var data = Path.Combine(Path.GetTempPath(), $"maas-bench-{Guid.NewGuid():N}");
         var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0 }, [
-            "--Maas:Serving:IntraOpThreads=" + options.IntraOpThreads.ToString(CultureInfo.InvariantCulture),
+            "--Maas:Serving:Defaults:IntraOpThreads=" + options.IntraOpThreads.ToString(CultureInfo.InvariantCulture),
             "--Maas:Server:InlineSocketScheduling=" + (options.InlineSocketScheduling ? "true" : "false"),
             "--Logging:LogLevel:Default=Warning",
         ]);

@@ -19,14 +19,14 @@ public static class ServingServiceCollectionExtensions
         }
 
         builder
-            .Validate(o => o.MaxConcurrencyPerModel >= 1, "Serving:MaxConcurrencyPerModel must be at least 1.")
-            .Validate(o => o.MaxQueuePerModel >= 0, "Serving:MaxQueuePerModel cannot be negative.")
-            .Validate(o => o.IntraOpThreads >= 0, "Serving:IntraOpThreads cannot be negative.")
+            .Validate(o => o.Defaults.Instances >= 0, "Serving:Defaults:Instances cannot be negative.")
+            .Validate(o => o.Defaults.IntraOpThreads >= 0, "Serving:Defaults:IntraOpThreads cannot be negative.")
+            .Validate(o => o.Defaults.MaxBatchSize is >= 1 and <= 4096, "Serving:Defaults:MaxBatchSize must be between 1 and 4096.")
+            .Validate(o => o.Defaults.MaxQueueDelay >= TimeSpan.Zero, "Serving:Defaults:MaxQueueDelay cannot be negative.")
+            .Validate(o => o.Defaults.MaxQueue >= 0, "Serving:Defaults:MaxQueue cannot be negative.")
+            .Validate(o => o.Defaults.RequestTimeout > TimeSpan.Zero, "Serving:Defaults:RequestTimeout must be positive.")
             .Validate(o => o.MaxBatchTexts >= 1, "Serving:MaxBatchTexts must be at least 1.")
             .Validate(o => o.LoadTimeout > TimeSpan.Zero, "Serving:LoadTimeout must be positive.")
-            .Validate(o => o.MaxSequencesPerGenerator >= 1, "Serving:MaxSequencesPerGenerator must be at least 1.")
-            .Validate(o => o.MaxGenerationQueue >= 1, "Serving:MaxGenerationQueue must be at least 1.")
-            .Validate(o => o.GenerationDeadline > TimeSpan.Zero, "Serving:GenerationDeadline must be positive.")
             .Validate(o => o.DefaultMaxTokens >= 1, "Serving:DefaultMaxTokens must be at least 1.")
             .ValidateOnStart();
         services.AddMetrics();

@@ -48,11 +48,11 @@ internal sealed partial class ModelHost(
 
     private Entry Start(ModelVersionInfo version)
     {
-        var settings = options.Value;
+        var settings = options.Value.Defaults;
         // A text generator's token scheduler bounds its own sequences and queue; the gate only has to let them through.
         var deployment = version.Manifest.Task == ModelTasks.TextGeneration
-            ? new Deployment(version, settings.MaxSequencesPerGenerator + settings.MaxGenerationQueue, 0)
-            : new Deployment(version, settings.MaxConcurrencyPerModel, settings.MaxQueuePerModel);
+            ? new Deployment(version, settings.MaxBatchSize + Math.Max(1, settings.MaxQueue), 0)
+            : new Deployment(version, settings.EffectiveInstances(Environment.ProcessorCount), settings.MaxQueue);
         return new Entry(deployment, Task.Run(() => LoadAsync(deployment)));
     }
 
@@ -69,11 +69,7 @@ internal sealed partial class ModelHost(
             }
 
             var files = version.Files.ToDictionary(f => f.Name, f => registry.GetArtifactPath(f.Sha256), StringComparer.Ordinal);
-            var context = new ModelLoadContext(version.Key, version.Manifest, files, new DeploymentSettings
-            {
-                IntraOpThreads = options.Value.IntraOpThreads,
-                Instances = options.Value.MaxConcurrencyPerModel,
-            });
+            var context = new ModelLoadContext(version.Key, version.Manifest, files, options.Value.Defaults);
             var model = await engine.LoadAsync(context).ConfigureAwait(false);
             IInferencePipeline pipeline;
             try

@@ -19,7 +19,7 @@ internal sealed class PipelineFactory(
         if (model is ITextGenerator generator)
         {
             return context.Manifest.Task == ModelTasks.TextGeneration
-                ? CreateGeneration(generator, context.Key)
+                ? CreateGeneration(generator, context)
                 : throw MaasException.InvalidArgument($"{context.Key}: a text generator serves task '{ModelTasks.TextGeneration}', not '{context.Manifest.Task}'.");
         }
 
@@ -43,13 +43,14 @@ internal sealed class PipelineFactory(
         };
     }
 
-    private GenerationPipeline CreateGeneration(ITextGenerator generator, string key)
+    private GenerationPipeline CreateGeneration(ITextGenerator generator, ModelLoadContext context)
     {
-        var settings = options.Value;
+        // For a generator, the deployment's batch size is the sequences decoded together and its queue the generations waiting.
+        var settings = context.Settings;
         var scheduler = new TokenScheduler(
             generator,
-            key,
-            new TokenSchedulerOptions(settings.MaxSequencesPerGenerator, settings.MaxGenerationQueue, settings.GenerationDeadline, settings.DefaultMaxTokens),
+            context.Key,
+            new TokenSchedulerOptions(settings.MaxBatchSize, Math.Max(1, settings.MaxQueue), settings.RequestTimeout, options.Value.DefaultMaxTokens),
             generationMetrics,
             timeProvider,
             loggerFactory.CreateLogger<TokenScheduler>());

@@ -27,8 +27,8 @@ public sealed class GenerationDisconnectTests : IAsyncLifetime
         _modelFolder = Path.GetDirectoryName(path);
         _server = await MaasTestServer.StartAsync(settings:
         [
-            $"Maas:Serving:MaxSequencesPerGenerator={MaxSequences}",
-            $"Maas:Serving:MaxGenerationQueue={Queue}",
+            $"Maas:Serving:Defaults:MaxBatchSize={MaxSequences}",
+            $"Maas:Serving:Defaults:MaxQueue={Queue}",
             $"Maas:Llama:ContextSize={ContextLength * MaxSequences}",
             "Maas:Llama:Threads=1",
         ]);

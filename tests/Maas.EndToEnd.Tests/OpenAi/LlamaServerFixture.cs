@@ -27,8 +27,8 @@ public sealed class LlamaServerFixture : IAsyncLifetime
         _modelFolder = Path.GetDirectoryName(path);
         _server = await MaasTestServer.StartAsync(settings:
         [
-            $"Maas:Serving:MaxSequencesPerGenerator={MaxSequences}",
-            "Maas:Serving:MaxGenerationQueue=16",
+            $"Maas:Serving:Defaults:MaxBatchSize={MaxSequences}",
+            "Maas:Serving:Defaults:MaxQueue=16",
             "Maas:Llama:ContextSize=2048",
             "Maas:Llama:Threads=1",
         ]);
