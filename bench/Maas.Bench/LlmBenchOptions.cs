@@ -7,7 +7,7 @@ namespace Maas.Bench;
 /// <param name="MaxTokens">Tokens each request generates (greedy).</param>
 /// <param name="Requests">Requests per single-stream measurement in one round.</param>
 /// <param name="Streams">Concurrent streams of the concurrent measurement.</param>
-/// <param name="Threads">llama.cpp threads, for the server (<c>Maas:Llama:Threads</c>) and the baseline alike.</param>
+/// <param name="Threads">llama.cpp threads, for the server (<c>Maas:Serving:Defaults:IntraOpThreads</c>) and the baseline alike.</param>
 /// <param name="Layers">Transformer blocks of the generated model (8 gives ~25M parameters).</param>
 internal sealed record LlmBenchOptions(int Rounds, int MaxTokens, int Requests, int Streams, int Threads, int Layers)
 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Maas.Core.Engines;
 using Maas.Core.Models;
 using Maas.Engines.Llama;
 using Maas.Registry.Abstractions;
@@ -45,7 +46,7 @@ internal static class LlmBenchmark
             Console.Error.WriteLine($"model: {model.Facts.ParameterCount:N0} parameters, {model.Facts.Quantization}, {model.FileBytes / 1e6:F1} MB ({model.TensorTypes}), made in {watch.Elapsed.TotalSeconds:F1} s");
 
             var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0, RegisterSamples = false }, [
-                "--Maas:Llama:Threads=" + options.Threads.ToString(CultureInfo.InvariantCulture),
+                "--Maas:Serving:Defaults:IntraOpThreads=" + options.Threads.ToString(CultureInfo.InvariantCulture),
                 "--Logging:LogLevel:Default=Warning",
             ]);
             try
@@ -63,9 +64,10 @@ internal static class LlmBenchmark
                 await app.Services.GetRequiredService<IInferenceService>().GetDeploymentAsync(new ModelReference(ModelName)).ConfigureAwait(false);
 
                 // The same context shape the engine builds with its default options.
-                var engine = new LlamaEngineOptions { Threads = options.Threads };
-                using var direct = new DirectLlamaGenerator(model.Path, options.Threads, engine.MaxSequences,
-                    LlamaEngine.ContextCells(engine, (int)(model.Facts.ContextLength ?? 0)), engine.BatchSize);
+                var engine = new LlamaEngineOptions();
+                var sequences = LlamaEngine.Sequences(new DeploymentSettings());
+                using var direct = new DirectLlamaGenerator(model.Path, options.Threads, sequences,
+                    LlamaEngine.ContextCells(engine, sequences, (int)(model.Facts.ContextLength ?? 0)), engine.BatchSize);
 
                 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
                 using var client = new HttpClient(handler) { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };

@@ -1,10 +1,16 @@
 using Maas.Bench;
 
 // `llm`: text generation through the server vs llama.cpp in-process (docs/benchmarks-llm.md).
+// `batching`: in-process thread settings and batches vs servers with batching on and off (docs/benchmarks.md).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
     return await LlmBenchmark.RunAsync(LlmBenchOptions.Parse(args[1..]));
+}
+
+if (args.Length > 0 && args[0] == "batching")
+{
+    return await BatchingBenchmark.RunAsync(BatchingBenchOptions.Parse(args[1..]));
 }
 
 return await EmbeddingBenchmark.RunAsync(BenchOptions.Parse(args));

@@ -36,7 +36,8 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         }
 
         var settings = options.Value;
-        var threads = settings.EffectiveThreads;
+        var threads = EffectiveThreads(context.Settings.IntraOpThreads, Environment.ProcessorCount);
+        var sequences = Sequences(context.Settings);
         if (threads > 1 && !string.Equals(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"), "PASSIVE", StringComparison.OrdinalIgnoreCase))
         {
             LlamaLog.SpinningThreads(_logger, threads);
@@ -47,7 +48,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
             GpuLayerCount = 0,
             Threads = threads,
             BatchThreads = threads,
-            SeqMax = (uint)settings.MaxSequences,
+            SeqMax = (uint)sequences,
 
             // One cell pool for all sequences (llama.cpp would otherwise split the context evenly per sequence).
             KVUnified = true,
@@ -72,7 +73,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
                 return LoadEmbedder(context, capture, weights, parameters);
             }
 
-            var cells = ContextCells(settings, weights.ContextSize);
+            var cells = ContextCells(settings, sequences, weights.ContextSize);
             parameters.ContextSize = (uint)cells;
 
             // The logical batch is the whole context so that one step is always one llama_decode call.
@@ -129,16 +130,27 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
 
     /// <summary>The KV cells to allocate: the configured size, but never more than every sequence at the model's
     /// trained context length could use.</summary>
-    internal static int ContextCells(LlamaEngineOptions settings, int trainedContextLength)
+    internal static int ContextCells(LlamaEngineOptions settings, int sequences, int trainedContextLength)
     {
         var cells = settings.ContextSize;
         if (trainedContextLength > 0)
         {
-            cells = (int)Math.Min(cells, (long)trainedContextLength * settings.MaxSequences);
+            cells = (int)Math.Min(cells, (long)trainedContextLength * sequences);
         }
 
         return cells;
     }
+
+    /// <summary>Sequences decoded together: the deployment's max batch size, within llama.cpp's limit of 256.</summary>
+    internal static int Sequences(DeploymentSettings settings) => Math.Clamp(settings.MaxBatchSize, 1, 256);
+
+    /// <summary>Threads per decode: the deployment's intra-op threads, or for 0 the automatic choice:
+    /// 1 on machines with 2 cores or fewer (OpenMP threads busy-wait and fight the server's own threads there),
+    /// else the core count.</summary>
+    /// <remarks>With more than one thread, start the process with <c>OMP_WAIT_POLICY=PASSIVE</c>: OpenMP reads it
+    /// once when the native library loads, so setting it from inside the process has no effect.</remarks>
+    internal static int EffectiveThreads(int intraOpThreads, int processorCount) =>
+        intraOpThreads > 0 ? intraOpThreads : processorCount <= 2 ? 1 : processorCount;
 
     private MaasException LoadFailed(ModelLoadContext context, LlamaLogCapture capture, Exception exception)
     {

@@ -16,9 +16,7 @@ public static class LlamaServiceCollectionExtensions
         }
 
         builder
-            .Validate(o => o.Threads >= 0, "Maas:Llama:Threads must be 0 (automatic) or positive.")
             .Validate(o => o.ContextSize >= 16, "Maas:Llama:ContextSize must be at least 16 cells.")
-            .Validate(o => o.MaxSequences is >= 1 and <= 256, "Maas:Llama:MaxSequences must be between 1 and 256 (llama.cpp's limit).")
             .Validate(o => o.BatchSize >= 1, "Maas:Llama:BatchSize must be positive.")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelEngine, LlamaEngine>());

@@ -7,7 +7,8 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Maas.Engines.Onnx;
 
-/// <summary>Loads ONNX models into ONNX Runtime (CPU), one <see cref="InferenceSession"/> per loaded version.</summary>
+/// <summary>Loads ONNX models into ONNX Runtime (CPU): one <see cref="InferenceSession"/> per loaded version with a fixed
+/// thread count, or two (all cores / one thread) when the deployment's intra-op threads are adaptive (0).</summary>
 internal sealed partial class OnnxEngine(IOptions<OnnxEngineOptions> options, ILogger<OnnxEngine> logger) : IModelEngine
 {
     public string Name => ModelFormats.Onnx;
@@ -21,39 +22,56 @@ internal sealed partial class OnnxEngine(IOptions<OnnxEngineOptions> options, IL
     private OnnxTensorModel Load(ModelLoadContext context)
     {
         var path = context.ModelPath;
-        using var sessionOptions = CreateSessionOptions(context.Settings);
-        InferenceSession session;
+        var threads = context.Settings.IntraOpThreads;
+        var cores = Environment.ProcessorCount;
+
+        // Adaptive (0): a wide session that uses every core for a call that runs alone, and a narrow one (1 thread)
+        // for calls that overlap, so a lone request gets the whole machine and many do not oversubscribe it.
+        var adaptive = threads <= 0 && cores > 1;
+        var wide = CreateSession(context, adaptive ? cores : Math.Max(1, threads));
+        InferenceSession? narrow = null;
         try
         {
-            session = new InferenceSession(path, sessionOptions);
+            if (adaptive)
+            {
+                narrow = CreateSession(context, 1);
+            }
+
+            // Weights dominate a session's memory: estimate it by the files (model and external data) it was built
+            // from, once per session.
+            var files = context.Files.Values.Sum(f => File.Exists(f) ? new FileInfo(f).Length : 0);
+            var model = new OnnxTensorModel(context.Key, wide, narrow, files * (narrow is null ? 1 : 2));
+            LogLoaded(logger, context.Key, model.Inputs.Count, model.Outputs.Count, adaptive ? $"adaptive ({cores} alone, 1 under concurrency)" : Math.Max(1, threads).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return model;
+        }
+        catch
+        {
+            wide.Dispose();
+            narrow?.Dispose();
+            throw;
+        }
+    }
+
+    private InferenceSession CreateSession(ModelLoadContext context, int threads)
+    {
+        using var sessionOptions = CreateSessionOptions(threads);
+        try
+        {
+            return new InferenceSession(context.ModelPath, sessionOptions);
         }
         catch (OnnxRuntimeException ex)
         {
             LogLoadFailed(logger, context.Key, ex.Message);
             throw new MaasException(MaasErrorKind.Unavailable, $"ONNX Runtime could not load {context.Key}: {ex.Message}", ex);
         }
-
-        try
-        {
-            // Weights dominate a session's memory: estimate it by the files (model and external data) it was built from.
-            var memory = context.Files.Values.Sum(f => File.Exists(f) ? new FileInfo(f).Length : 0);
-            var model = new OnnxTensorModel(context.Key, session, memory);
-            LogLoaded(logger, context.Key, model.Inputs.Count, model.Outputs.Count, context.Settings.IntraOpThreads);
-            return model;
-        }
-        catch
-        {
-            session.Dispose();
-            throw;
-        }
     }
 
-    private SessionOptions CreateSessionOptions(DeploymentSettings settings)
+    private SessionOptions CreateSessionOptions(int threads)
     {
         var sessionOptions = new SessionOptions
         {
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = Math.Max(0, settings.IntraOpThreads),
+            IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
             GraphOptimizationLevel = options.Value.GraphOptimization switch
             {
@@ -68,7 +86,7 @@ internal sealed partial class OnnxEngine(IOptions<OnnxEngineOptions> options, IL
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "ONNX model {Key} loaded: {Inputs} inputs, {Outputs} outputs, {Threads} intra-op threads")]
-    private static partial void LogLoaded(ILogger logger, string key, int inputs, int outputs, int threads);
+    private static partial void LogLoaded(ILogger logger, string key, int inputs, int outputs, string threads);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "ONNX model {Key} failed to load: {Reason}")]
     private static partial void LogLoadFailed(ILogger logger, string key, string reason);

@@ -6,19 +6,25 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace Maas.Engines.Onnx;
 
-/// <summary>One loaded ONNX model: owns its <see cref="InferenceSession"/>; runs are thread-safe.</summary>
+/// <summary>One loaded ONNX model: owns its <see cref="InferenceSession"/>(s); runs are thread-safe.</summary>
+/// <remarks>With a narrow session besides the wide one (adaptive threads), a call that starts while no other call of
+/// this model runs takes the wide session (every core); calls that overlap others take the narrow one (one thread each),
+/// so concurrent calls use the cores through parallel calls instead of fighting over intra-op threads.</remarks>
 internal sealed class OnnxTensorModel : ITensorModel
 {
     private readonly InferenceSession _session;
+    private readonly InferenceSession? _narrow;
+    private int _running;
     private readonly Dictionary<string, TensorSpec> _inputsByName;
     private readonly HashSet<string> _outputNames;
     private readonly string _key;
 
-    public OnnxTensorModel(string key, InferenceSession session, long memoryBytes)
+    public OnnxTensorModel(string key, InferenceSession session, InferenceSession? narrow, long memoryBytes)
     {
         MemoryBytes = memoryBytes;
         _key = key;
         _session = session;
+        _narrow = narrow;
         Inputs = Describe(session.InputMetadata, "input");
         Outputs = Describe(session.OutputMetadata, "output");
         _inputsByName = Inputs.ToDictionary(i => i.Name, StringComparer.Ordinal);
@@ -49,9 +55,11 @@ internal sealed class OnnxTensorModel : ITensorModel
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions);
         IDisposableReadOnlyCollection<OrtValue> results;
+        var alone = Interlocked.Increment(ref _running) == 1;
         try
         {
-            results = _session.Run(runOptions, binding.Names, binding.Values, outputNames);
+            var session = alone || _narrow is null ? _session : _narrow;
+            results = session.Run(runOptions, binding.Names, binding.Values, outputNames);
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
@@ -61,6 +69,10 @@ internal sealed class OnnxTensorModel : ITensorModel
         {
             // Shape errors inside the graph (e.g. a dimension the graph fixes internally) are the caller's input.
             throw MaasException.InvalidArgument($"Model {_key} rejected the input: {ex.Message}");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
         }
 
         using (results)
@@ -157,6 +169,7 @@ internal sealed class OnnxTensorModel : ITensorModel
     public ValueTask DisposeAsync()
     {
         _session.Dispose();
+        _narrow?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

@@ -16,7 +16,9 @@ namespace Maas.Serving.Generation;
 internal sealed partial class TokenScheduler : IAsyncDisposable
 {
     private readonly ITextGenerator _generator;
-    private readonly TokenSchedulerOptions _options;
+    private readonly int _capacity;
+    private TokenSchedulerOptions _options;
+    private int _running;
     private readonly GenerationMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -43,7 +45,8 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
         _logger = logger;
         MaxSequences = Math.Max(1, Math.Min(options.MaxSequences, generator.Info.MaxSequences));
         MaxSequenceTokens = Math.Min(generator.Info.ContextLength, generator.Info.KvCacheCapacity);
-        _queue = Channel.CreateBounded<ScheduledRequest>(new BoundedChannelOptions(MaxSequences + Math.Max(1, options.MaxQueue))
+        _capacity = MaxSequences + Math.Max(1, options.MaxQueue);
+        _queue = Channel.CreateBounded<ScheduledRequest>(new BoundedChannelOptions(_capacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -56,6 +59,26 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
 
     /// <summary>Prompt plus generated tokens one sequence may hold.</summary>
     public int MaxSequenceTokens { get; }
+
+    /// <summary>Requests submitted and not yet finished (waiting or running).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Sequences being decoded.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Applies a new queue length and deadline (to requests submitted from now on). Returns false when that
+    /// needs a new scheduler: a different sequence count, or a queue longer than the channel was created for.</summary>
+    public bool TryApply(int maxSequences, int maxQueue, TimeSpan deadline)
+    {
+        var options = Volatile.Read(ref _options);
+        if (maxSequences != options.MaxSequences || MaxSequences + Math.Max(1, maxQueue) > _capacity)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _options, options with { MaxQueue = maxQueue, Deadline = deadline });
+        return true;
+    }
 
     /// <summary>Queues a generation; throws at once when the queue is full or the request can never fit.</summary>
     public ChannelReader<GenerationChunk> Submit(IReadOnlyList<int> prompt, GenerationRequest request, CancellationToken cancellationToken)
@@ -71,6 +94,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
             throw MaasException.InvalidArgument($"The prompt has {prompt.Count} tokens; the model's context holds {MaxSequenceTokens}.");
         }
 
+        var options = Volatile.Read(ref _options);
         int maxTokens;
         if (request.MaxTokens is { } asked)
         {
@@ -89,18 +113,18 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
         }
         else
         {
-            maxTokens = Math.Min(_options.DefaultMaxTokens, room);
+            maxTokens = Math.Min(options.DefaultMaxTokens, room);
         }
 
         var scheduled = new ScheduledRequest(prompt, maxTokens, request, _generator.Info.EndOfGenerationTokens, _generator.GetTokenBytes,
-            _options.Deadline, _time, cancellationToken);
-        if (Interlocked.Increment(ref _inFlight) > MaxSequences + Math.Max(1, _options.MaxQueue) || !_queue.Writer.TryWrite(scheduled))
+            options.Deadline, _time, cancellationToken);
+        if (Interlocked.Increment(ref _inFlight) > MaxSequences + Math.Max(1, options.MaxQueue) || !_queue.Writer.TryWrite(scheduled))
         {
             Interlocked.Decrement(ref _inFlight);
             scheduled.Dispose();
             throw _stopping.IsCancellationRequested
                 ? MaasException.Unavailable("The model is being unloaded.")
-                : new MaasException(MaasErrorKind.TooManyRequests, $"The model's generation queue is full ({_options.MaxQueue} waiting); retry later.");
+                : new MaasException(MaasErrorKind.TooManyRequests, $"The model's generation queue is full ({options.MaxQueue} waiting); retry later.");
         }
 
         _metrics.Waiting(_model, 1);
@@ -182,6 +206,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
             }
 
             _active.Add(head);
+            Volatile.Write(ref _running, _active.Count);
             _reserved += head.Reservation;
             _metrics.Running(_model, 1);
             _metrics.KvCells(_model, head.Reservation);
@@ -243,6 +268,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
     {
         var request = _active[index];
         _active.RemoveAt(index);
+        Volatile.Write(ref _running, _active.Count);
         _reserved -= request.Reservation;
         _metrics.Running(_model, -1);
         _metrics.KvCells(_model, -request.Reservation);

@@ -3,26 +3,30 @@ using Maas.Core.Errors;
 using Maas.Core.Inference;
 using Maas.Core.Models;
 using Maas.Core.Tensors;
+using Maas.Serving.Batching;
 using Maas.Serving.Processing;
 
 namespace Maas.Serving.Pipelines;
 
 /// <summary>Sentence embeddings: text → WordPiece → encoder → mean pooling over the mask → L2 normalisation.</summary>
-/// <remarks>Protocol view: input BYTES <c>text</c> [N], output FP32 <c>embedding</c> [N, D].</remarks>
+/// <remarks>Protocol view: input BYTES <c>text</c> [N], output FP32 <c>embedding</c> [N, D]. Each request is tokenised
+/// on its caller's thread, then queued; a worker merges the texts of the queued requests into one encoder call
+/// (<see cref="EmbeddingBatchExecutor"/>).</remarks>
 internal sealed class EmbeddingPipeline : IEmbeddingPipeline
 {
     public const string EmbeddingOutput = "embedding";
 
     private readonly ITensorModel _model;
     private readonly WordPieceEncoder _encoder;
-    private readonly string _tokenOutput;
-    private readonly bool _normalize;
     private readonly int _maxTexts;
+    private readonly BatchQueue<long[][], EmbeddingResult> _queue;
+    private readonly DeploymentSettings _loaded;
 
-    public EmbeddingPipeline(ITensorModel model, ModelManifest manifest, IReadOnlyDictionary<string, string> files, int maxTexts)
+    public EmbeddingPipeline(ITensorModel model, ModelManifest manifest, IReadOnlyDictionary<string, string> files, int maxTexts, BatchingContext batching)
     {
         _model = model;
         _maxTexts = maxTexts;
+        _loaded = batching.Settings;
         var wordPiece = manifest.PreProcessing.FirstOrDefault(s => s.Name == ProcessingSteps.WordPiece)
             ?? throw MaasException.InvalidArgument("An embeddings model needs a 'wordpiece' pre-processing step.");
         var vocabName = wordPiece.Get("vocab", "vocab.txt");
@@ -54,11 +58,11 @@ internal sealed class EmbeddingPipeline : IEmbeddingPipeline
             throw MaasException.InvalidArgument("An embeddings model needs an FP32 output of shape [batch, tokens, dims] to pool.");
         }
 
-        _tokenOutput = tokenOutput.Name;
-        _normalize = manifest.PostProcessing.Any(s => s.Name == ProcessingSteps.L2Normalize);
+        var normalize = manifest.PostProcessing.Any(s => s.Name == ProcessingSteps.L2Normalize);
         Dimensions = (int)tokenOutput.Shape[2];
         Inputs = [new TensorSpec(TextInput.Name, TensorDataType.Bytes, [-1])];
         Outputs = [new TensorSpec(EmbeddingOutput, TensorDataType.Fp32, [-1, Dimensions])];
+        _queue = batching.CreateQueue(new EmbeddingBatchExecutor(model, _encoder, tokenOutput.Name, normalize, Dimensions));
     }
 
     public IReadOnlyList<TensorSpec> Inputs { get; }
@@ -67,29 +71,30 @@ internal sealed class EmbeddingPipeline : IEmbeddingPipeline
 
     public int Dimensions { get; }
 
-    public PipelineLoad Load => default;
+    public PipelineLoad Load => _queue.Load;
 
     public long MemoryBytes => _model.MemoryBytes;
 
-    public bool TryApply(DeploymentSettings settings) => false;
+    /// <summary>Batch size, delay, queue, timeout and instances apply live; threads are baked into the engine's sessions.</summary>
+    public bool TryApply(DeploymentSettings settings)
+    {
+        if (settings.IntraOpThreads != _loaded.IntraOpThreads)
+        {
+            return false;
+        }
+
+        _queue.Apply(settings);
+        return true;
+    }
 
     public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {
         var texts = TextInput.Read(request, TextInput.Name, EmbeddingOutput);
-        var (tensor, _) = await RunAsync(texts, cancellationToken).ConfigureAwait(false);
-        return new InferenceResult([tensor]);
+        var result = await EmbedAsync(texts, cancellationToken).ConfigureAwait(false);
+        return new InferenceResult([Tensor.Create(EmbeddingOutput, [result.Count, result.Dimensions], result.Vectors)]);
     }
 
     public async ValueTask<EmbeddingResult> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
-    {
-        var (tensor, tokens) = await RunAsync(texts, cancellationToken).ConfigureAwait(false);
-        using (tensor)
-        {
-            return new EmbeddingResult(tensor.AsSpan<float>().ToArray(), texts.Count, Dimensions, tokens);
-        }
-    }
-
-    private async ValueTask<(Tensor Embeddings, int Tokens)> RunAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
         if (texts.Count == 0)
         {
@@ -101,37 +106,18 @@ internal sealed class EmbeddingPipeline : IEmbeddingPipeline
             throw new MaasException(MaasErrorKind.PayloadTooLarge, $"{texts.Count} texts in one request; the limit is {_maxTexts}.");
         }
 
-        var batch = _encoder.Encode(texts);
-        long[] shape = [batch.BatchSize, batch.SequenceLength];
-        var inputs = new List<Tensor>(_model.Inputs.Count);
-        foreach (var spec in _model.Inputs)
+        var rows = new long[texts.Count][];
+        for (var i = 0; i < rows.Length; i++)
         {
-            var data = spec.Name switch
-            {
-                "input_ids" => batch.InputIds,
-                "attention_mask" => batch.AttentionMask,
-                _ => batch.TokenTypeIds,
-            };
-            inputs.Add(Tensor.Create(spec.Name, shape, data));
+            rows[i] = _encoder.Tokenize(texts[i]);
         }
 
-        using var result = await _model.RunAsync(inputs, [_tokenOutput], cancellationToken).ConfigureAwait(false);
-        var tokens = result.Outputs[0];
-        var dims = (int)tokens.Shape[2];
-        if (dims != Dimensions || tokens.Shape[0] != batch.BatchSize || tokens.Shape[1] != batch.SequenceLength)
-        {
-            throw new MaasException(MaasErrorKind.Internal, $"The encoder returned shape [{string.Join(", ", tokens.Shape)}], not [{batch.BatchSize}, {batch.SequenceLength}, {Dimensions}].");
-        }
-
-        var pooled = Tensor.Rent<float>(EmbeddingOutput, [batch.BatchSize, dims]);
-        Pooling.MeanPool(tokens.AsSpan<float>(), batch.AttentionMask, batch.BatchSize, batch.SequenceLength, dims, pooled.AsSpan<float>());
-        if (_normalize)
-        {
-            Pooling.L2Normalize(pooled.AsSpan<float>(), batch.BatchSize, dims);
-        }
-
-        return (pooled, batch.TokenCount);
+        return await _queue.EnqueueAsync(rows, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => _model.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _queue.DisposeAsync().ConfigureAwait(false);
+        await _model.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -17,8 +17,11 @@ internal sealed class GenerationPipeline : ITextGenerationPipeline
     private readonly TokenScheduler _scheduler;
     private readonly ChatPromptBuilder _chat;
 
-    public GenerationPipeline(ITextGenerator generator, TokenScheduler scheduler)
+    private readonly DeploymentSettings _loaded;
+
+    public GenerationPipeline(ITextGenerator generator, TokenScheduler scheduler, DeploymentSettings loaded)
     {
+        _loaded = loaded;
         _generator = generator;
         _scheduler = scheduler;
         var eos = generator.Info.EndOfGenerationTokens is [var first, ..] ? Encoding.UTF8.GetString(generator.GetTokenBytes(first)) : string.Empty;
@@ -31,11 +34,21 @@ internal sealed class GenerationPipeline : ITextGenerationPipeline
 
     public TextGeneratorInfo GeneratorInfo => _generator.Info;
 
-    public PipelineLoad Load => default;
+    public PipelineLoad Load
+    {
+        get
+        {
+            var running = _scheduler.Running;
+            return new PipelineLoad(Math.Max(0, _scheduler.InFlight - running), running);
+        }
+    }
 
     public long MemoryBytes => _generator.MemoryBytes;
 
-    public bool TryApply(DeploymentSettings settings) => false;
+    /// <summary>Queue length and deadline apply live; sequences and threads are baked into the llama.cpp context.</summary>
+    public bool TryApply(DeploymentSettings settings) =>
+        settings.IntraOpThreads == _loaded.IntraOpThreads
+        && _scheduler.TryApply(settings.MaxBatchSize, settings.MaxQueue, settings.RequestTimeout);
 
     /// <summary>Why the model's own chat template is not used, when it had one that failed to compile.</summary>
     public string? ChatTemplateFallbackReason => _chat.FallbackReason;

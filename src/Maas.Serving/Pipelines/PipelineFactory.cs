@@ -1,7 +1,9 @@
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Models;
+using Maas.Serving.Batching;
 using Maas.Serving.Generation;
+using Maas.Serving.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,11 +13,13 @@ namespace Maas.Serving.Pipelines;
 internal sealed class PipelineFactory(
     IOptions<ServingOptions> options,
     GenerationMetrics generationMetrics,
+    ServingMetrics servingMetrics,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory)
 {
     public IInferencePipeline Create(ILoadedModel model, ModelLoadContext context)
     {
+        var batching = BatchingContext.For(context.Key, context.Settings, servingMetrics, timeProvider, Environment.ProcessorCount);
         if (model is ITextGenerator generator)
         {
             return context.Manifest.Task == ModelTasks.TextGeneration
@@ -26,7 +30,7 @@ internal sealed class PipelineFactory(
         if (model is ITextEmbedder embedder)
         {
             return context.Manifest.Task == ModelTasks.Embeddings
-                ? new TextEmbedderPipeline(embedder, options.Value.MaxBatchTexts)
+                ? new TextEmbedderPipeline(embedder, options.Value.MaxBatchTexts, batching)
                 : throw MaasException.InvalidArgument($"{context.Key}: a text embedder serves task '{ModelTasks.Embeddings}', not '{context.Manifest.Task}'.");
         }
 
@@ -37,8 +41,8 @@ internal sealed class PipelineFactory(
 
         return context.Manifest.Task switch
         {
-            ModelTasks.Embeddings => new EmbeddingPipeline(tensorModel, context.Manifest, context.Files, options.Value.MaxBatchTexts),
-            ModelTasks.Tensor or ModelTasks.Classification => new TensorPipeline(tensorModel),
+            ModelTasks.Embeddings => new EmbeddingPipeline(tensorModel, context.Manifest, context.Files, options.Value.MaxBatchTexts, batching),
+            ModelTasks.Tensor or ModelTasks.Classification => new TensorPipeline(tensorModel, batching),
             var task => throw MaasException.InvalidArgument($"{context.Key}: task '{task}' is not served yet."),
         };
     }
@@ -54,6 +58,6 @@ internal sealed class PipelineFactory(
             generationMetrics,
             timeProvider,
             loggerFactory.CreateLogger<TokenScheduler>());
-        return new GenerationPipeline(generator, scheduler);
+        return new GenerationPipeline(generator, scheduler, settings);
     }
 }

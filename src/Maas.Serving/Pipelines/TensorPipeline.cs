@@ -1,24 +1,55 @@
 using Maas.Core.Engines;
 using Maas.Core.Inference;
 using Maas.Core.Tensors;
+using Maas.Serving.Batching;
 
 namespace Maas.Serving.Pipelines;
 
-/// <summary>The raw <c>tensor</c> task: tensors pass straight through to the engine.</summary>
-internal sealed class TensorPipeline(ITensorModel model) : IInferencePipeline
+/// <summary>The raw <c>tensor</c> task: tensors pass through to the engine, through the version's batch queue.</summary>
+/// <remarks>Requests that agree on everything but their first dimension are concatenated along it when the model's
+/// inputs and outputs all have a variable first dimension (<see cref="TensorBatchExecutor"/>); other models run one
+/// request per engine call through the same queue.</remarks>
+internal sealed class TensorPipeline : IInferencePipeline
 {
-    public IReadOnlyList<TensorSpec> Inputs => model.Inputs;
+    private readonly ITensorModel _model;
+    private readonly TensorBatchExecutor _executor;
+    private readonly BatchQueue<TensorBatchRequest, InferenceResult> _queue;
+    private readonly DeploymentSettings _loaded;
 
-    public IReadOnlyList<TensorSpec> Outputs => model.Outputs;
+    public TensorPipeline(ITensorModel model, BatchingContext batching)
+    {
+        _model = model;
+        _loaded = batching.Settings;
+        _executor = new TensorBatchExecutor(model);
+        _queue = batching.CreateQueue(_executor);
+    }
 
-    public PipelineLoad Load => default;
+    public IReadOnlyList<TensorSpec> Inputs => _model.Inputs;
 
-    public long MemoryBytes => model.MemoryBytes;
+    public IReadOnlyList<TensorSpec> Outputs => _model.Outputs;
 
-    public bool TryApply(DeploymentSettings settings) => false;
+    public PipelineLoad Load => _queue.Load;
 
-    public ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
-        model.RunAsync(request.Inputs, request.RequestedOutputs, cancellationToken);
+    public long MemoryBytes => _model.MemoryBytes;
 
-    public ValueTask DisposeAsync() => model.DisposeAsync();
+    /// <summary>Batch size, delay, queue, timeout and instances apply live; threads are baked into the engine's sessions.</summary>
+    public bool TryApply(DeploymentSettings settings)
+    {
+        if (settings.IntraOpThreads != _loaded.IntraOpThreads)
+        {
+            return false;
+        }
+
+        _queue.Apply(settings);
+        return true;
+    }
+
+    public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
+        await _queue.EnqueueAsync(_executor.Describe(request), cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _queue.DisposeAsync().ConfigureAwait(false);
+        await _model.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -2,25 +2,38 @@ using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Inference;
 using Maas.Core.Tensors;
-using Maas.Serving.Processing;
+using Maas.Serving.Batching;
 
 namespace Maas.Serving.Pipelines;
 
 /// <summary>Embeddings from a model that tokenizes and pools by itself (GGUF on llama.cpp); vectors are L2-normalised,
 /// as llama.cpp's own server does by default.</summary>
-internal sealed class TextEmbedderPipeline(ITextEmbedder embedder, int maxTexts) : IEmbeddingPipeline
+/// <remarks>Requests go through the version's queue (bounded, deadline- and cancellation-aware) one per engine call.</remarks>
+internal sealed class TextEmbedderPipeline(ITextEmbedder embedder, int maxTexts, BatchingContext batching) : IEmbeddingPipeline
 {
+    private readonly BatchQueue<IReadOnlyList<string>, EmbeddingResult> _queue = batching.CreateQueue(new TextEmbedderBatchExecutor(embedder));
+
     public IReadOnlyList<TensorSpec> Inputs { get; } = [new TensorSpec(TextInput.Name, TensorDataType.Bytes, [-1])];
 
     public IReadOnlyList<TensorSpec> Outputs { get; } = [new TensorSpec(EmbeddingPipeline.EmbeddingOutput, TensorDataType.Fp32, [-1, embedder.Dimensions])];
 
     public int Dimensions => embedder.Dimensions;
 
-    public PipelineLoad Load => default;
+    public PipelineLoad Load => _queue.Load;
 
     public long MemoryBytes => embedder.MemoryBytes;
 
-    public bool TryApply(DeploymentSettings settings) => false;
+    /// <summary>Queue settings apply live; threads are fixed when llama.cpp's context is created.</summary>
+    public bool TryApply(DeploymentSettings settings)
+    {
+        if (settings.IntraOpThreads != batching.Settings.IntraOpThreads)
+        {
+            return false;
+        }
+
+        _queue.Apply(settings);
+        return true;
+    }
 
     public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {
@@ -41,10 +54,12 @@ internal sealed class TextEmbedderPipeline(ITextEmbedder embedder, int maxTexts)
             throw new MaasException(MaasErrorKind.PayloadTooLarge, $"{texts.Count} texts in one request; the limit is {maxTexts}.");
         }
 
-        var (vectors, tokens) = await embedder.EmbedAsync(texts, cancellationToken).ConfigureAwait(false);
-        Pooling.L2Normalize(vectors, texts.Count, embedder.Dimensions);
-        return new EmbeddingResult(vectors, texts.Count, embedder.Dimensions, tokens);
+        return await _queue.EnqueueAsync(texts, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => embedder.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _queue.DisposeAsync().ConfigureAwait(false);
+        await embedder.DisposeAsync().ConfigureAwait(false);
+    }
 }

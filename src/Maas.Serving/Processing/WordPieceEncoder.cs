@@ -36,39 +36,58 @@ internal sealed class WordPieceEncoder
     /// <summary>Encodes <paramref name="texts"/>; the arrays are row-major <c>[texts.Count, SequenceLength]</c>.</summary>
     public EncodedBatch Encode(IReadOnlyList<string> texts)
     {
-        var rows = new IReadOnlyList<int>[texts.Count];
-        var longest = 0;
-        var total = 0;
-        for (var i = 0; i < texts.Count; i++)
+        var rows = new long[texts.Count][];
+        for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = _tokenizer.EncodeToIds(texts[i], addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
-            var length = Math.Min(rows[i].Count, MaxLength - 2) + 2;
-            longest = Math.Max(longest, length);
-            total += length;
+            rows[i] = Tokenize(texts[i]);
         }
 
-        var ids = new long[texts.Count * longest];
+        return Pad(rows);
+    }
+
+    /// <summary>One text as <c>[CLS] tokens… [SEP]</c>, truncated to <see cref="MaxLength"/> ids.</summary>
+    public long[] Tokenize(string text)
+    {
+        var tokens = _tokenizer.EncodeToIds(text, addSpecialTokens: false, considerPreTokenization: true, considerNormalization: true);
+        var count = Math.Min(tokens.Count, MaxLength - 2);
+        var ids = new long[count + 2];
+        ids[0] = _tokenizer.ClassificationTokenId;
+        for (var t = 0; t < count; t++)
+        {
+            ids[1 + t] = tokens[t];
+        }
+
+        ids[count + 1] = _tokenizer.SeparatorTokenId;
+        return ids;
+    }
+
+    /// <summary>Pads tokenised texts (from <see cref="Tokenize"/>) to the longest of them, with the attention mask set
+    /// on the real tokens only; the texts of several requests can be padded into one batch this way.</summary>
+    public EncodedBatch Pad(IReadOnlyList<long[]> rows)
+    {
+        var longest = 0;
+        var total = 0;
+        foreach (var row in rows)
+        {
+            longest = Math.Max(longest, row.Length);
+            total += row.Length;
+        }
+
+        var ids = new long[rows.Count * longest];
         var mask = new long[ids.Length];
         if (_tokenizer.PaddingTokenId != 0)
         {
             ids.AsSpan().Fill(_tokenizer.PaddingTokenId);
         }
 
-        for (var i = 0; i < rows.Length; i++)
+        for (var i = 0; i < rows.Count; i++)
         {
             var offset = i * longest;
-            var count = Math.Min(rows[i].Count, MaxLength - 2);
-            ids[offset] = _tokenizer.ClassificationTokenId;
-            for (var t = 0; t < count; t++)
-            {
-                ids[offset + 1 + t] = rows[i][t];
-            }
-
-            ids[offset + 1 + count] = _tokenizer.SeparatorTokenId;
-            mask.AsSpan(offset, count + 2).Fill(1);
+            rows[i].AsSpan().CopyTo(ids.AsSpan(offset));
+            mask.AsSpan(offset, rows[i].Length).Fill(1);
         }
 
-        return new EncodedBatch(ids, mask, new long[ids.Length], texts.Count, longest, total);
+        return new EncodedBatch(ids, mask, new long[ids.Length], rows.Count, longest, total);
     }
 }
 

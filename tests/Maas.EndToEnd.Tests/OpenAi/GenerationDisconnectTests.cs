@@ -30,7 +30,7 @@ public sealed class GenerationDisconnectTests : IAsyncLifetime
             $"Maas:Serving:Defaults:MaxBatchSize={MaxSequences}",
             $"Maas:Serving:Defaults:MaxQueue={Queue}",
             $"Maas:Llama:ContextSize={ContextLength * MaxSequences}",
-            "Maas:Llama:Threads=1",
+            "Maas:Serving:Defaults:IntraOpThreads=1",
         ]);
         await _server.PushAsync(Model, [("model.gguf", bytes)]);
     }

@@ -25,7 +25,7 @@ internal static class LlamaModels
     public static async Task<ITextGenerator> LoadInProcessAsync(string path, int contextSize, int maxSequences = 1)
     {
         var engine = new LlamaEngine(
-            Options.Create(new LlamaEngineOptions { ContextSize = contextSize, MaxSequences = maxSequences, Threads = 1 }),
+            Options.Create(new LlamaEngineOptions { ContextSize = contextSize }),
             NullLoggerFactory.Instance);
         var manifest = new ModelManifest
         {
@@ -34,7 +34,8 @@ internal static class LlamaModels
             Task = ModelTasks.TextGeneration,
             ModelFile = "model.gguf",
         };
-        var context = new ModelLoadContext("reference:1", manifest, new Dictionary<string, string> { ["model.gguf"] = path }, new DeploymentSettings());
+        var context = new ModelLoadContext("reference:1", manifest, new Dictionary<string, string> { ["model.gguf"] = path },
+            new DeploymentSettings { IntraOpThreads = 1, MaxBatchSize = maxSequences });
         var model = await engine.LoadAsync(context);
         return Assert.IsAssignableFrom<ITextGenerator>(model);
     }

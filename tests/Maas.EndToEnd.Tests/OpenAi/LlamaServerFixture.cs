@@ -30,7 +30,7 @@ public sealed class LlamaServerFixture : IAsyncLifetime
             $"Maas:Serving:Defaults:MaxBatchSize={MaxSequences}",
             "Maas:Serving:Defaults:MaxQueue=16",
             "Maas:Llama:ContextSize=2048",
-            "Maas:Llama:Threads=1",
+            "Maas:Serving:Defaults:IntraOpThreads=1",
         ]);
         await _server.PushAsync(Model, [("model.gguf", bytes)], Alias);
         _reference = await LlamaModels.LoadInProcessAsync(path, contextSize: 512);

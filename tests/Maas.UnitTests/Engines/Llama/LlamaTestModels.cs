@@ -17,7 +17,7 @@ internal static class LlamaTestModels
 
     public static Task<ILoadedModel> LoadModelAsync(string path, int contextSize = 256, int maxSequences = 4)
     {
-        var options = new LlamaEngineOptions { ContextSize = contextSize, MaxSequences = maxSequences, Threads = 1 };
+        var options = new LlamaEngineOptions { ContextSize = contextSize };
         var engine = new LlamaEngine(Options.Create(options), NullLoggerFactory.Instance);
         var manifest = new ModelManifest
         {
@@ -26,7 +26,8 @@ internal static class LlamaTestModels
             Task = ModelTasks.TextGeneration,
             ModelFile = "model.gguf",
         };
-        var context = new ModelLoadContext("tiny:1", manifest, new Dictionary<string, string> { ["model.gguf"] = path }, new DeploymentSettings());
+        var context = new ModelLoadContext("tiny:1", manifest, new Dictionary<string, string> { ["model.gguf"] = path },
+            new DeploymentSettings { IntraOpThreads = 1, MaxBatchSize = maxSequences });
         return engine.LoadAsync(context);
     }
 

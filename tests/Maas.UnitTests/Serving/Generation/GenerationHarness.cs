@@ -26,7 +26,7 @@ internal sealed class GenerationHarness : IAsyncDisposable
             new GenerationMetrics(_meters),
             time ?? TimeProvider.System,
             NullLogger.Instance);
-        Pipeline = new GenerationPipeline(generator, scheduler);
+        Pipeline = new GenerationPipeline(generator, scheduler, new Maas.Core.Engines.DeploymentSettings { MaxBatchSize = maxSequences, MaxQueue = maxQueue });
     }
 
     public FakeTextGenerator Generator { get; }
