@@ -31,8 +31,11 @@ internal sealed class LoadGenerator(BenchClient client, Uri inferUri, BenchInput
 
         async Task ClientAsync()
         {
-            while (More())
+            // In a timed level every client sends at least once, however late the thread pool starts it.
+            var first = duration is not null;
+            while ((first && !cancellationToken.IsCancellationRequested) || More())
             {
+                first = false;
                 await SendAsync(recorder, cancellationToken).ConfigureAwait(false);
             }
         }

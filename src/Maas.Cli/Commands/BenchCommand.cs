@@ -94,7 +94,7 @@ internal static class BenchCommand
             var rates = parseResult.GetValue(rate);
             var levels = rates is { Length: > 0 }
                 ? rates.Select(r => new BenchLevel(null, r)).ToList()
-                : (parseResult.GetValue(concurrency) ?? [1]).Select(c => new BenchLevel(c, null)).ToList();
+                : (parseResult.GetValue(concurrency) is { Length: > 0 } clients ? clients : [1]).Select(c => new BenchLevel(c, null)).ToList();
             var count = parseResult.GetValue(requests);
             var settings = new BenchSettings
             {
