@@ -33,7 +33,9 @@ internal static class TelemetryServiceCollectionExtensions
             .EnableMetrics("Maas", instrumentName: null, listenerName: OpenTelemetryListener, scopes: MeterScope.Local)
             .EnableMetrics(RuntimeMeter, instrumentName: null, listenerName: OpenTelemetryListener, scopes: MeterScope.Global));
         services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("maas", serviceVersion: ServerInfo.Version))
+            .ConfigureResource(resource => resource.AddService(
+                configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : "maas",
+                serviceVersion: ServerInfo.Version))
             .WithMetrics(metrics =>
             {
                 metrics.AddView(MetricBuckets.Select)
