@@ -63,7 +63,9 @@ public static class MaasServer
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));
         services.AddMaasLlamaEngine().AddOptions<Maas.Engines.Llama.LlamaEngineOptions>().Bind(maas.GetSection("Llama"));
         services.AddSingleton<PushHandler>();
-        services.AddSingleton<PrometheusExporter>();
+
+        // Before the hosted services below, so the meter provider listens while models load at start-up.
+        services.AddMaasTelemetry(builder.Configuration);
 
         // Seeding runs in StartAsync before the serving layer's preloader (hosted services start in order).
         services.AddHostedService<SampleSeeder>();
@@ -73,15 +75,17 @@ public static class MaasServer
 
         var app = builder.Build();
 
-        // Listen from the start, so measurements before the first scrape are counted.
-        var metrics = app.Services.GetRequiredService<PrometheusExporter>();
+        var metrics = app.Services.GetRequiredService<PrometheusTextExporter>();
+
+        // Outside the error middleware, so request metrics see the status the client gets.
+        app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<RequestLimitsMiddleware>();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"))
-            .WithTags("Metrics").WithSummary("Prometheus text exposition of the Maas.* meters");
+        app.MapGet("/metrics", () => Results.Text(metrics.Render(), PrometheusTextExporter.ContentType))
+            .WithTags("Metrics").WithSummary("Prometheus text exposition of the Maas.* and System.Runtime meters");
         app.MapOpenInferenceProtocol();
         app.MapPredict();
         app.MapOpenAi();

@@ -10,6 +10,7 @@ internal static class MaasRootCommand
         ServeCommand.Create(context),
         ModelsCommand.Create(context),
         PredictCommand.Create(context),
+        BenchCommand.Create(context),
         AuditCommand.Create(context),
         InspectCommand.Create(context),
     };

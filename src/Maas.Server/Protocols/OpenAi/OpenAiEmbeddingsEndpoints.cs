@@ -5,6 +5,7 @@ using Maas.Core.Models;
 using Maas.Serving;
 using Maas.Serving.Pipelines;
 using Maas.Server.Http;
+using Maas.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -17,7 +18,7 @@ internal static class OpenAiEmbeddingsEndpoints
 {
     public static void Map(RouteGroupBuilder v1) =>
         v1.MapPost("/embeddings", (HttpContext context, IInferenceService service) => EmbedAsync(context, service))
-            .WithMetadata(new RequestBodyDoc(typeof(EmbeddingsRequestDoc)))
+            .WithMetadata(new RequestBodyDoc(typeof(EmbeddingsRequestDoc)), InferenceProtocol.OpenAi)
             .WithSummary("Create embeddings");
 
     private static async Task EmbedAsync(HttpContext context, IInferenceService service)
@@ -28,6 +29,7 @@ internal static class OpenAiEmbeddingsEndpoints
         var reference = ModelReference.Parse(request.Model);
         await service.RunAsync(reference, async (version, pipeline, token) =>
         {
+            InferenceRequestFeature.SetTarget(context, version);
             if (pipeline is not IEmbeddingPipeline embeddings)
             {
                 throw MaasException.InvalidArgument($"The model '{request.Model}' does not create embeddings (its task is '{version.Manifest.Task}').");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Server.Http;
+using Maas.Server.Metrics;
 using Maas.Serving;
 using Maas.Serving.Pipelines;
 using Microsoft.AspNetCore.Builder;
@@ -21,9 +22,9 @@ internal static class OpenAiGenerationEndpoints
     public static void Map(RouteGroupBuilder v1)
     {
         v1.MapPost("/completions", (HttpContext context, IInferenceService service, TimeProvider time) => HandleAsync(context, service, time, chat: false))
-            .WithSummary("Complete a prompt (OpenAI-compatible)");
+            .WithMetadata(InferenceProtocol.OpenAi).WithSummary("Complete a prompt (OpenAI-compatible)");
         v1.MapPost("/chat/completions", (HttpContext context, IInferenceService service, TimeProvider time) => HandleAsync(context, service, time, chat: true))
-            .WithSummary("Continue a conversation (OpenAI-compatible)");
+            .WithMetadata(InferenceProtocol.OpenAi).WithSummary("Continue a conversation (OpenAI-compatible)");
     }
 
     private static async Task HandleAsync(HttpContext context, IInferenceService service, TimeProvider time, bool chat)
@@ -37,8 +38,9 @@ internal static class OpenAiGenerationEndpoints
         }
 
         var reference = ModelReference.Parse(request.Model);
-        await service.RunAsync(reference, async (_, pipeline, token) =>
+        await service.RunAsync(reference, async (version, pipeline, token) =>
         {
+            InferenceRequestFeature.SetTarget(context, version);
             if (pipeline is not ITextGenerationPipeline generator)
             {
                 throw MaasException.InvalidArgument($"Model {request.Model} does not support {(chat ? "chat completions" : "completions")}: it is not a text-generation model.");

@@ -7,6 +7,7 @@ using Maas.Core.Tensors;
 using Maas.Serving;
 using Maas.Serving.Pipelines;
 using Maas.Server.Http;
+using Maas.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -29,6 +30,7 @@ internal static class PredictEndpoints
             .WithTags("Predict")
             .WithMetadata(new RequestBodyDoc(typeof(PredictRequestDoc)))
             .Produces<PredictResponseDoc>()
+            .WithMetadata(InferenceProtocol.Predict)
             .WithSummary("Predict with the plain input/output API");
         return app;
     }
@@ -36,7 +38,7 @@ internal static class PredictEndpoints
     private static async Task PredictAsync(HttpContext context, ModelReference reference, IInferenceService service, ServerLimitsOptions limits)
     {
         var ct = context.RequestAborted;
-        await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        InferenceRequestFeature.SetTarget(context, await service.ResolveAsync(reference, ct).ConfigureAwait(false));
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
         using var document = JsonDocument.Parse(body.Memory);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -59,6 +61,7 @@ internal static class PredictEndpoints
 
         await service.RunAsync(reference, async (version, pipeline, token) =>
         {
+            InferenceRequestFeature.SetTarget(context, version);
             context.Response.ContentType = "application/json";
             if (pipeline is IEmbeddingPipeline embeddings)
             {

@@ -4,6 +4,7 @@ using Maas.Registry.Abstractions;
 using Maas.Serving;
 using Maas.Serving.Hosting;
 using Maas.Server.Http;
+using Maas.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -38,11 +39,13 @@ internal static class V2Endpoints
                 InferAsync(context, ModelReference.Parse(name), service, limits.Value))
             .WithMetadata(new RequestBodyDoc(typeof(V2InferenceRequestDoc)))
             .Produces<V2InferenceResponseDoc>()
+            .WithMetadata(InferenceProtocol.V2)
             .WithSummary("Inference");
         v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext context, string name, string version, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 InferAsync(context, ModelReference.Parse(name, version), service, limits.Value))
             .WithMetadata(new RequestBodyDoc(typeof(V2InferenceRequestDoc)))
             .Produces<V2InferenceResponseDoc>()
+            .WithMetadata(InferenceProtocol.V2)
             .WithSummary("Inference on a version");
         return app;
     }
@@ -77,12 +80,16 @@ internal static class V2Endpoints
         var ct = context.RequestAborted;
 
         // Resolve first: an unknown model is a 404 whatever the body holds.
-        await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        InferenceRequestFeature.SetTarget(context, await service.ResolveAsync(reference, ct).ConfigureAwait(false));
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
         using var request = V2RequestReader.Read(body.Span, limits.MaxTensorElements);
         var (version, result) = await service.RunAsync(
             reference,
-            async (v, pipeline, token) => (v, await pipeline.InferAsync(request, token).ConfigureAwait(false)),
+            async (v, pipeline, token) =>
+            {
+                InferenceRequestFeature.SetTarget(context, v);
+                return (v, await pipeline.InferAsync(request, token).ConfigureAwait(false));
+            },
             ct).ConfigureAwait(false);
         using (result)
         {
