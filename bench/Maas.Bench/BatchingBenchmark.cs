@@ -19,9 +19,9 @@ namespace Maas.Bench;
 /// </summary>
 internal static class BatchingBenchmark
 {
-    private const string Model = "all-minilm-l6-v2";
+    internal const string Model = "all-minilm-l6-v2";
 
-    private static readonly string[] Sentences =
+    internal static readonly string[] Sentences =
     [
         "The quick brown fox jumps over the lazy dog.",
         "Maas turns trained models into a network service.",
@@ -91,7 +91,7 @@ internal static class BatchingBenchmark
         }
     }
 
-    private static async Task InferAsync(IInferencePipeline pipeline, int i, int rows)
+    internal static async Task InferAsync(IInferencePipeline pipeline, int i, int rows)
     {
         var texts = Enumerable.Range(i, rows).Select(j => Sentences[j % Sentences.Length]).ToArray();
         using var request = new InferenceRequest { Inputs = [Tensor.FromStrings("text", [rows], texts)] };
@@ -99,7 +99,7 @@ internal static class BatchingBenchmark
     }
 
     /// <summary>The sample's pipeline built the way the model host builds it, with the given settings.</summary>
-    private static async Task<IInferencePipeline> LoadPipelineAsync(IServiceProvider services, DeploymentSettings settings)
+    internal static async Task<IInferencePipeline> LoadPipelineAsync(IServiceProvider services, DeploymentSettings settings)
     {
         var version = (await services.GetRequiredService<IInferenceService>().GetDeploymentAsync(new ModelReference(Model)).ConfigureAwait(false)).Version;
         var registry = services.GetRequiredService<IModelRegistry>();

@@ -108,15 +108,15 @@ internal sealed class BenchClient : IDisposable
             }
 
             var message = await ApiErrorReader.ReadMessageAsync(response, cancellationToken).ConfigureAwait(false);
-            recorder.Failure($"HTTP {(int)response.StatusCode}", message);
+            recorder.Failure($"HTTP {(int)response.StatusCode}", message, elapsed.TotalMilliseconds);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested && ex.InnerException is TimeoutException)
         {
-            recorder.Failure("timeout", $"no answer within {BenchDuration.Format(_http.Timeout)}");
+            recorder.Failure("timeout", $"no answer within {BenchDuration.Format(_http.Timeout)}", Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (HttpRequestException ex)
         {
-            recorder.Failure("connection", ex.Message);
+            recorder.Failure("connection", ex.Message, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 

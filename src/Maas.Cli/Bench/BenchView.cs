@@ -46,6 +46,11 @@ internal static class BenchView
 
         server.Caption("server side, mean ms; compute is per engine call");
         console.Write(server);
+        if (report.Levels.Any(l => l.Failed > 0))
+        {
+            console.Write(Outcomes(report));
+        }
+
         foreach (var level in report.Levels)
         {
             foreach (var error in level.Errors)
@@ -58,6 +63,28 @@ internal static class BenchView
         {
             console.MarkupLine("[grey]The server's /metrics could not be read: no server-side figures.[/]");
         }
+    }
+
+    /// <summary>Latency per outcome (ok, then each kind of error), so fast rejections and slow successes show apart.</summary>
+    private static Table Outcomes(BenchReport report)
+    {
+        var table = Table("Level", "outcome", "count", "p50", "p99", "max");
+        foreach (var level in report.Levels)
+        {
+            if (level.LatencyMs is { } ok)
+            {
+                table.AddRow(Short(level), "ok", level.Succeeded.ToString(CultureInfo.InvariantCulture), Number(ok.P50), Number(ok.P99), Number(ok.Max));
+            }
+
+            foreach (var error in level.Errors)
+            {
+                var latency = error.LatencyMs;
+                table.AddRow(Short(level), Markup.Escape(error.Kind), error.Count.ToString(CultureInfo.InvariantCulture), Number(latency.P50), Number(latency.P99), Number(latency.Max));
+            }
+        }
+
+        table.Caption("latency per outcome in ms, from the client");
+        return table;
     }
 
     private static Table Table(params string[] headings)

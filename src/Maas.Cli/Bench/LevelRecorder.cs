@@ -7,7 +7,7 @@ internal sealed class LevelRecorder
 
     private readonly Lock _lock = new();
     private readonly List<double> _latencies = [];
-    private readonly Dictionary<string, (int Count, string Sample)> _errors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (List<double> Latencies, string Sample)> _errors = new(StringComparer.Ordinal);
     private int _failed;
     private long _rows;
 
@@ -36,13 +36,19 @@ internal sealed class LevelRecorder
         Interlocked.Add(ref _rows, rows);
     }
 
-    public void Failure(string kind, string message)
+    /// <summary>Records a failed request of <paramref name="kind"/> (<c>HTTP 429</c>, <c>timeout</c>, ...) and how long
+    /// it took to fail, so each kind of failure gets its own latency summary.</summary>
+    public void Failure(string kind, string message, double milliseconds)
     {
         lock (_lock)
         {
-            _errors[kind] = _errors.TryGetValue(kind, out var seen)
-                ? (seen.Count + 1, seen.Sample)
-                : (1, message.Length <= MaxSampleLength ? message : message[..MaxSampleLength] + "…");
+            if (!_errors.TryGetValue(kind, out var seen))
+            {
+                seen = ([], message.Length <= MaxSampleLength ? message : message[..MaxSampleLength] + "…");
+                _errors[kind] = seen;
+            }
+
+            seen.Latencies.Add(milliseconds);
         }
 
         Interlocked.Increment(ref _failed);
@@ -60,8 +66,8 @@ internal sealed class LevelRecorder
     {
         lock (_lock)
         {
-            return _errors.OrderByDescending(e => e.Value.Count).ThenBy(e => e.Key, StringComparer.Ordinal)
-                .Select(e => new ErrorCount(e.Key, e.Value.Count, e.Value.Sample)).ToList();
+            return _errors.OrderByDescending(e => e.Value.Latencies.Count).ThenBy(e => e.Key, StringComparer.Ordinal)
+                .Select(e => new ErrorCount(e.Key, e.Value.Latencies.Count, e.Value.Sample, LatencySummary.From(e.Value.Latencies)!)).ToList();
         }
     }
 }

@@ -27,6 +27,7 @@ public sealed class BenchRunnerTests
         Assert.Equal(16, level.Rows);
         var error = Assert.Single(level.Errors);
         Assert.Equal(("HTTP 429", 4, "queue full"), (error.Kind, error.Count, error.Sample));
+        Assert.InRange(error.LatencyMs.P50, 0, error.LatencyMs.Max);
         Assert.NotNull(level.LatencyMs);
         Assert.True(level.Throughput > 0);
         Assert.Equal("m-resolved", report.Model);
