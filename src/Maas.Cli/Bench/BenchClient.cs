@@ -96,6 +96,7 @@ internal sealed class BenchClient : IDisposable
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         var started = Stopwatch.GetTimestamp();
+        recorder.Sent(started);
         try
         {
             // ResponseContentRead: the answer is read to its end before the clock stops.

@@ -74,6 +74,7 @@ internal sealed class BenchRunner(BenchClient client, BenchSettings settings, Ti
             recorder.Rows / seconds,
             LatencySummary.From(recorder.Latencies()),
             recorder.Errors(),
-            server);
+            server,
+            recorder.SendRate);
     }
 }

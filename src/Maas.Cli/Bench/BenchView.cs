@@ -46,6 +46,14 @@ internal static class BenchView
 
         server.Caption("server side, mean ms; compute is per engine call");
         console.Write(server);
+        foreach (var level in report.Levels)
+        {
+            if (level.Rate is { } target && level.SendRate is { } sent && sent < 0.95 * target)
+            {
+                console.MarkupLineInterpolated($"[yellow]{level.Level}: the client sent {sent:0.0} requests/s, short of the target rate[/]");
+            }
+        }
+
         if (report.Levels.Any(l => l.Failed > 0))
         {
             console.Write(Outcomes(report));

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Maas.Cli.Bench;
 
 /// <summary>Collects the outcome of each request of one level; written by many senders, read by the progress line.</summary>
@@ -10,6 +12,9 @@ internal sealed class LevelRecorder
     private readonly Dictionary<string, (List<double> Latencies, string Sample)> _errors = new(StringComparer.Ordinal);
     private int _failed;
     private long _rows;
+    private int _sent;
+    private long _firstSent;
+    private long _lastSent;
 
     public int Succeeded
     {
@@ -25,6 +30,34 @@ internal sealed class LevelRecorder
     public int Failed => Volatile.Read(ref _failed);
 
     public long Rows => Interlocked.Read(ref _rows);
+
+    /// <summary>Requests per second the client actually sent: the intervals between the first send and the last one
+    /// over their span. Below an open loop's target rate when the client cannot keep up; null before two sends.</summary>
+    public double? SendRate
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sent < 2 || _lastSent <= _firstSent ? null : (_sent - 1) / ((double)(_lastSent - _firstSent) / Stopwatch.Frequency);
+            }
+        }
+    }
+
+    /// <summary>Notes that a request left at <paramref name="timestamp"/> (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public void Sent(long timestamp)
+    {
+        lock (_lock)
+        {
+            if (_sent++ == 0)
+            {
+                _firstSent = timestamp;
+            }
+
+            _firstSent = Math.Min(_firstSent, timestamp);
+            _lastSent = Math.Max(_lastSent, timestamp);
+        }
+    }
 
     public void Success(double milliseconds, int rows)
     {

@@ -14,6 +14,8 @@ namespace Maas.Cli.Bench;
 /// <param name="LatencyMs">Latency of successful requests; null when none succeeded.</param>
 /// <param name="Errors">Failures by kind, most frequent first.</param>
 /// <param name="Server">Queue, compute and batch figures from the server's metrics; null when it has no /metrics.</param>
+/// <param name="SendRate">Requests per second the client actually sent (first to last send); for an open-loop level,
+/// below <paramref name="Rate"/> when the client could not keep up. Null with fewer than two requests.</param>
 internal sealed record LevelResult(
     string Level,
     int? Concurrency,
@@ -27,4 +29,5 @@ internal sealed record LevelResult(
     double RowsPerSecond,
     LatencySummary? LatencyMs,
     IReadOnlyList<ErrorCount> Errors,
-    ServerSplit? Server);
+    ServerSplit? Server,
+    double? SendRate);

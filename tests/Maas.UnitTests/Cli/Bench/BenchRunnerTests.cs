@@ -61,6 +61,7 @@ public sealed class BenchRunnerTests
         Assert.Equal(30, level.Requests);
         Assert.Equal(30, level.Succeeded);
         Assert.Equal(2000, level.Rate);
+        Assert.True(level.SendRate > 0);
     }
 
     [Fact]

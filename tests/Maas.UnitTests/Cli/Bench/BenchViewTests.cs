@@ -38,6 +38,26 @@ public sealed class BenchViewTests
     }
 
     [Fact]
+    public void Write_OpenLoopClientFellBehind_SaysWhatItSent()
+    {
+        var (console, output) = Console();
+
+        BenchView.Write(console, Report(Level(errors: [], sendRate: 61.25)));
+
+        Assert.Contains("rate 100/s: the client sent 61.3 requests/s, short of the target rate", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_OpenLoopOnTarget_SaysNothingAboutTheSendRate()
+    {
+        var (console, output) = Console();
+
+        BenchView.Write(console, Report(Level(errors: [], sendRate: 99)));
+
+        Assert.DoesNotContain("short of the target", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Json_ErrorKind_CarriesItsLatencySummary()
     {
         var level = Level(errors: [new ErrorCount("HTTP 429", 7, "queue full", new LatencySummary(1.5, 1.25, 2, 2.5, 3.75, 4.5))]);
@@ -52,11 +72,12 @@ public sealed class BenchViewTests
         Assert.Equal(3.75, error.GetProperty("latency_ms").GetProperty("p99").GetDouble());
         Assert.Equal(4.5, error.GetProperty("latency_ms").GetProperty("max").GetDouble());
         Assert.Equal(12, json.GetProperty("latency_ms").GetProperty("p99").GetDouble());
+        Assert.Equal(100, json.GetProperty("send_rate").GetDouble());
     }
 
-    private static LevelResult Level(IReadOnlyList<ErrorCount> errors) => new(
+    private static LevelResult Level(IReadOnlyList<ErrorCount> errors, double? sendRate = 100) => new(
         "rate 100/s", null, 100, 93 + errors.Sum(e => e.Count), 93, errors.Sum(e => e.Count), 93, 1, 93, 93,
-        new LatencySummary(5, 4, 8, 10, 12, 20), errors, null);
+        new LatencySummary(5, 4, 8, 10, 12, 20), errors, null, sendRate);
 
     private static BenchReport Report(LevelResult level) =>
         new("m", "http://127.0.0.1:8000", "rest-json", "generated", 1, 1, null, 0, 0, [level]);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Maas.Cli.Bench;
 
 namespace Maas.UnitTests.Cli.Bench;
@@ -41,5 +42,29 @@ public sealed class LevelRecorderTests
         var error = Assert.Single(recorder.Errors());
 
         Assert.Equal(("connection", 2, "refused"), (error.Kind, error.Count, error.Sample));
+    }
+
+    [Fact]
+    public void SendRate_SendsOverTwoSeconds_IsIntervalsOverTheSpan()
+    {
+        var recorder = new LevelRecorder();
+        var start = 1_000 * Stopwatch.Frequency;
+
+        // Five sends, the last two seconds after the first (given out of order, as concurrent senders may).
+        foreach (var offset in new[] { 0.0, 1.0, 0.5, 2.0, 1.5 })
+        {
+            recorder.Sent(start + (long)(offset * Stopwatch.Frequency));
+        }
+
+        Assert.Equal(2.0, recorder.SendRate!.Value, 6);
+    }
+
+    [Fact]
+    public void SendRate_OneSend_IsNull()
+    {
+        var recorder = new LevelRecorder();
+        recorder.Sent(Stopwatch.GetTimestamp());
+
+        Assert.Null(recorder.SendRate);
     }
 }
