@@ -135,7 +135,19 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         catch (Exception e)
         {
             var deleted = await UnpinAsync(request.Model, pinned, collect: true).ConfigureAwait(false);
-            RegistryLog.PushRolledBack(_logger, e, request.Model, deleted);
+            switch (e)
+            {
+                case MaasException { Kind: not MaasErrorKind.Internal } refused:
+                    RegistryLog.PushRefused(_logger, request.Model, refused.Message, deleted);
+                    break;
+                case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                    RegistryLog.PushCancelled(_logger, request.Model, deleted);
+                    break;
+                default:
+                    RegistryLog.PushRolledBack(_logger, e, request.Model, deleted);
+                    break;
+            }
+
             throw;
         }
 

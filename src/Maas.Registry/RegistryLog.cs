@@ -17,6 +17,13 @@ internal static partial class RegistryLog
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Push to {Model} failed; removed {Deleted} unreferenced blobs it had written")]
     public static partial void PushRolledBack(ILogger logger, Exception exception, string model, int deleted);
 
+    /// <summary>A push the caller got wrong (a 4xx for them): one line, no stack trace, since nothing is broken here.</summary>
+    [LoggerMessage(EventId = 1109, Level = LogLevel.Information, Message = "Push to {Model} refused: {Reason} (removed {Deleted} unreferenced blobs it had written)")]
+    public static partial void PushRefused(ILogger logger, string model, string reason, int deleted);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Information, Message = "Push to {Model} cancelled (removed {Deleted} unreferenced blobs it had written)")]
+    public static partial void PushCancelled(ILogger logger, string model, int deleted);
+
     [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "{Actor} {Action} on {Model} (version {Version}): {Detail}")]
     public static partial void Changed(ILogger logger, string actor, string action, string model, int? version, string? detail);
 
