@@ -58,6 +58,7 @@ public static class MaasServer
             .Validate(l => l.MaxRequestBodyBytes > 0 && l.MaxUploadBytes > 0 && l.MaxTensorElements > 0, "Maas:Limits values must be positive.")
             .ValidateOnStart();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
         services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
         services.AddMaasOnnxEngine();
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));

@@ -85,7 +85,7 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             response.ContentType = "application/problem+json";
             await JsonSerializer.SerializeAsync(response.Body, new ProblemBody(
                 $"https://httpstatuses.io/{status}", ReasonPhrases.GetReasonPhrase(status), status, message),
-                ServerJsonContext.Default.ProblemBody).ConfigureAwait(false);
+                ServerJson.Errors.ProblemBody).ConfigureAwait(false);
         }
         else if (path.StartsWithSegments("/v1"))
         {
@@ -98,12 +98,12 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
                 _ => "invalid_request_error",
             };
             await JsonSerializer.SerializeAsync(response.Body, new OpenAiErrorBody(new OpenAiError(message, type, null, null)),
-                ServerJsonContext.Default.OpenAiErrorBody).ConfigureAwait(false);
+                ServerJson.Errors.OpenAiErrorBody).ConfigureAwait(false);
         }
         else
         {
             response.ContentType = "application/json";
-            await JsonSerializer.SerializeAsync(response.Body, new V2ErrorBody(message), ServerJsonContext.Default.V2ErrorBody).ConfigureAwait(false);
+            await JsonSerializer.SerializeAsync(response.Body, new V2ErrorBody(message), ServerJson.Errors.V2ErrorBody).ConfigureAwait(false);
         }
     }
 

@@ -76,6 +76,28 @@ public sealed class ErrorHandlingMiddlewareTests
         Assert.NotNull(line.Exception);
     }
 
+    [Theory]
+    [InlineData("/api/models/nope")]
+    [InlineData("/v1/embeddings")]
+    [InlineData("/v2/models/nope/infer")]
+    [InlineData("/models/nope/predict")]
+    public async Task InvokeAsync_MessageWithApostrophes_WrittenUnescapedInEveryProtocol(string path)
+    {
+        var (context, body) = await InvokeAsync(path, MaasException.NotFound("model 'nope' not found; café <b>"));
+
+        Assert.Equal(404, context.Response.StatusCode);
+        Assert.Contains("model 'nope' not found; café <b>", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MaasJsonOptions_Apostrophe_WrittenUnescaped()
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(new { Detail = "the model's file" }, Maas.Core.Serialization.MaasJson.Options);
+
+        Assert.Equal("""{"detail":"the model's file"}""", json);
+    }
+
     internal static async Task<(HttpContext Context, string Body)> InvokeAsync(string path, Exception thrown, RecordingLoggerProvider? logs = null)
     {
         using var ownLogs = logs is null ? new RecordingLoggerProvider() : null;
