@@ -91,9 +91,13 @@ public static class MaasServer
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires or the process is asked to stop.</summary>
-    public static async Task RunAsync(MaasServerOptions options, CancellationToken cancellationToken = default)
+    public static Task RunAsync(MaasServerOptions options, CancellationToken cancellationToken = default) =>
+        RunAsync(options, [], cancellationToken);
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires, with configuration from <paramref name="args"/> (<c>--Maas:Key=value</c>).</summary>
+    public static async Task RunAsync(MaasServerOptions options, string[] args, CancellationToken cancellationToken = default)
     {
-        await using var app = Build(options);
+        await using var app = Build(options, args);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -22,7 +22,11 @@ internal sealed class CliHarness : IDisposable
             Error = CreateConsole(_error, interactive: false),
             GetEnvironmentVariable = name => Environment.TryGetValue(name, out var value) ? value : null,
             HttpClient = () => _http,
-            RunServer = (options, cancellationToken) => RunServer(options, cancellationToken),
+            RunServer = (options, settings, cancellationToken) =>
+            {
+                ServedSettings.Add(settings);
+                return RunServer(options, cancellationToken);
+            },
         };
         RunServer = (options, _) =>
         {
@@ -39,6 +43,9 @@ internal sealed class CliHarness : IDisposable
     public Func<MaasServerOptions, CancellationToken, Task> RunServer { get; set; } = (_, _) => Task.CompletedTask;
 
     public List<MaasServerOptions> ServedOptions { get; } = [];
+
+    /// <summary>The configuration arguments (<c>--Maas:Key=value</c>) each <c>maas serve</c> passed to the server.</summary>
+    public List<string[]> ServedSettings { get; } = [];
 
     public string Output => _out.ToString();
 
