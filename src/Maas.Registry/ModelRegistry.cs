@@ -84,7 +84,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             RegistryLog.Recovered(_logger, report.DeletedTempFiles, report.DeletedBlobs);
-            RegistryLog.Ready(_logger, _paths.DatabaseFile, _store.Name);
+            RegistryLog.Ready(_logger, _paths.DataDirectory, _paths.DatabaseFile, _store.Name, _store.Location);
             _initialized = true;
         }
         finally

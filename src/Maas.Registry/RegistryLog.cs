@@ -5,8 +5,9 @@ namespace Maas.Registry;
 /// <summary>The registry's log messages; event ids 1100-1199 belong to Maas.Registry.</summary>
 internal static partial class RegistryLog
 {
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Registry ready: database {DatabaseFile}, artifact store {Store}")]
-    public static partial void Ready(ILogger logger, string databaseFile, string store);
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
+        Message = "Registry ready: data folder {DataDirectory}, database {DatabaseFile}, artifact store {Store} at {StoreLocation}")]
+    public static partial void Ready(ILogger logger, string dataDirectory, string databaseFile, string store, string storeLocation);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Applied registry schema migration {Version} ({Name})")]
     public static partial void MigrationApplied(ILogger logger, int version, string name);
