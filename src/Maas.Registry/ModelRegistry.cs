@@ -338,7 +338,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
                 .Select(f => f.File.Sha256)
                 .ToList();
             await RegistryCommands.DeleteVersionAsync(session, row.Id, cancellationToken).ConfigureAwait(false);
-            var detail = aliases.Count == 0 ? null : $"forced; removed aliases {string.Join(", ", aliases)}";
+            var detail = $"{digests.Count} file(s)" + (aliases.Count == 0 ? string.Empty : $"; forced, removed aliases {string.Join(", ", aliases)}");
             await AuditAsync(session, actor, RegistryActions.VersionDelete, name, version, detail, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -425,7 +425,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         DbSession session, string actor, string action, string model, int? version, string? detail, CancellationToken cancellationToken)
     {
         await RegistryCommands.InsertAuditAsync(session, _time.GetUtcNow(), actor, action, model, version, detail, cancellationToken).ConfigureAwait(false);
-        RegistryLog.Changed(_logger, actor, action, model, version, detail);
+        RegistryLog.Changed(_logger, actor, action, version is { } v ? $"{model}:{v}" : model, string.IsNullOrEmpty(detail) ? "-" : detail);
     }
 
     private static async Task<ModelRow> RequireModelAsync(DbSession session, string name, CancellationToken cancellationToken) =>

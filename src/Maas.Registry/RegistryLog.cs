@@ -25,8 +25,9 @@ internal static partial class RegistryLog
     [LoggerMessage(EventId = 1110, Level = LogLevel.Information, Message = "Push to {Model} cancelled (removed {Deleted} unreferenced blobs it had written)")]
     public static partial void PushCancelled(ILogger logger, string model, int deleted);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "{Actor} {Action} on {Model} (version {Version}): {Detail}")]
-    public static partial void Changed(ILogger logger, string actor, string action, string model, int? version, string? detail);
+    /// <summary>An audited change; the target is the model, or <c>model:version</c> when the change concerns one version.</summary>
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "{Actor} {Action} on {Target}: {Detail}")]
+    public static partial void Changed(ILogger logger, string actor, string action, string target, string detail);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "Recovery removed {TempFiles} temporary files and {Blobs} unreferenced blobs")]
     public static partial void Recovered(ILogger logger, int tempFiles, int blobs);
