@@ -84,7 +84,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             RegistryLog.Recovered(_logger, report.DeletedTempFiles, report.DeletedBlobs);
-            RegistryLog.Ready(_logger, _paths.DatabaseFile, _store.Name);
+            RegistryLog.Ready(_logger, _paths.DataDirectory, _paths.DatabaseFile, _store.Name, _store.Location);
             _initialized = true;
         }
         finally
@@ -135,7 +135,19 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         catch (Exception e)
         {
             var deleted = await UnpinAsync(request.Model, pinned, collect: true).ConfigureAwait(false);
-            RegistryLog.PushRolledBack(_logger, e, request.Model, deleted);
+            switch (e)
+            {
+                case MaasException { Kind: not MaasErrorKind.Internal } refused:
+                    RegistryLog.PushRefused(_logger, request.Model, refused.Message, deleted);
+                    break;
+                case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                    RegistryLog.PushCancelled(_logger, request.Model, deleted);
+                    break;
+                default:
+                    RegistryLog.PushRolledBack(_logger, e, request.Model, deleted);
+                    break;
+            }
+
             throw;
         }
 
@@ -326,7 +338,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
                 .Select(f => f.File.Sha256)
                 .ToList();
             await RegistryCommands.DeleteVersionAsync(session, row.Id, cancellationToken).ConfigureAwait(false);
-            var detail = aliases.Count == 0 ? null : $"forced; removed aliases {string.Join(", ", aliases)}";
+            var detail = $"{digests.Count} file(s)" + (aliases.Count == 0 ? string.Empty : $"; forced, removed aliases {string.Join(", ", aliases)}");
             await AuditAsync(session, actor, RegistryActions.VersionDelete, name, version, detail, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -413,7 +425,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         DbSession session, string actor, string action, string model, int? version, string? detail, CancellationToken cancellationToken)
     {
         await RegistryCommands.InsertAuditAsync(session, _time.GetUtcNow(), actor, action, model, version, detail, cancellationToken).ConfigureAwait(false);
-        RegistryLog.Changed(_logger, actor, action, model, version, detail);
+        RegistryLog.Changed(_logger, actor, action, version is { } v ? $"{model}:{v}" : model, string.IsNullOrEmpty(detail) ? "-" : detail);
     }
 
     private static async Task<ModelRow> RequireModelAsync(DbSession session, string name, CancellationToken cancellationToken) =>

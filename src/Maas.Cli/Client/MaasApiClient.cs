@@ -13,7 +13,7 @@ namespace Maas.Cli.Client;
 /// Error statuses become <see cref="MaasApiException"/> carrying the server's message; failures to connect become
 /// <see cref="MaasServerUnreachableException"/>.
 /// </remarks>
-internal sealed class MaasApiClient
+internal sealed partial class MaasApiClient
 {
     private const int FileBufferSize = 81920;
 

@@ -15,6 +15,7 @@ internal static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Admin");
+        api.MapArtifactFiles();
         api.MapGet("/models", async (IModelRegistry registry, CancellationToken ct) =>
             Json(new ModelListResponse(await registry.ListModelsAsync(ct).ConfigureAwait(false))))
             .Produces<ModelListResponse>().WithSummary("List models");
