@@ -31,7 +31,7 @@ public static class ServingServiceCollectionExtensions
             .Validate(o => o.MemoryBudget is null or >= 0, "Serving:MemoryBudget cannot be negative (0 = unlimited).")
             .Validate(o => o.LoadRetryDelay > TimeSpan.Zero, "Serving:LoadRetryDelay must be positive.")
             .Validate(o => o.LoadRetryMaxDelay >= o.LoadRetryDelay, "Serving:LoadRetryMaxDelay cannot be shorter than Serving:LoadRetryDelay.")
-            .Validate(o => o.IdleCheckInterval > TimeSpan.Zero, "Serving:IdleCheckInterval must be positive.")
+            .Validate(o => o.IdleCheckInterval > TimeSpan.Zero && o.IdleCheckInterval <= TimeSpan.FromDays(30), "Serving:IdleCheckInterval must be positive and at most 30 days.")
             .ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);

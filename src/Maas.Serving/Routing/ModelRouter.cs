@@ -29,6 +29,7 @@ internal sealed partial class ModelRouter : IDisposable
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _reconciling = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ITimer> _retries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _latest = new(StringComparer.Ordinal);
     private ImmutableDictionary<string, ModelVersionInfo> _routes = ImmutableDictionary.Create<string, ModelVersionInfo>(StringComparer.Ordinal);
     private int _disposed;
 
@@ -73,8 +74,13 @@ internal sealed partial class ModelRouter : IDisposable
     private void OnModelChanged(object? sender, ModelChangedEventArgs e)
     {
         _generations.AddOrUpdate(e.Model, 1, static (_, g) => g + 1);
-        _ = ReconcileAsync(e.Model);
+        StartReconcile(e.Model);
     }
+
+    /// <summary>The latest reconciliation started for <paramref name="model"/> by a change or a retry (tests wait on it).</summary>
+    internal Task WhenReconciled(string model) => _latest.TryGetValue(model, out var task) ? task : Task.CompletedTask;
+
+    private void StartReconcile(string model) => _latest[model] = ReconcileAsync(model);
 
     /// <summary>Re-resolves the routes of <paramref name="model"/>, loads new targets and moves the routes whose target
     /// became ready, unloads what no route uses, applies the model's settings and schedules retries of failed loads.</summary>
@@ -177,7 +183,7 @@ internal sealed partial class ModelRouter : IDisposable
             static state =>
             {
                 var (router, name) = ((ModelRouter, string))state!;
-                _ = router.ReconcileAsync(name);
+                router.StartReconcile(name);
             },
             (this, model),
             due > TimeSpan.Zero ? due : _options.LoadRetryDelay,
