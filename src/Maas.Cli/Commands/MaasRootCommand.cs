@@ -11,6 +11,7 @@ internal static class MaasRootCommand
         ModelsCommand.Create(context),
         PredictCommand.Create(context),
         AuditCommand.Create(context),
+        DeploymentsCommand.Create(context),
         InspectCommand.Create(context),
     };
 }
