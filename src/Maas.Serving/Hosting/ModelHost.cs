@@ -37,10 +37,9 @@ internal sealed partial class ModelHost : IAsyncDisposable
     private readonly ConcurrentDictionary<string, VersionSlot> _slots = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Deployment, byte> _draining = new();
     private readonly CancellationTokenSource _shutdown = new();
-    private readonly Lock _budgetGate = new();
+    private readonly MemoryBudget _budget;
     private readonly ITimer _idleTimer;
     private ImmutableDictionary<string, ModelConfig> _configs = ImmutableDictionary.Create<string, ModelConfig>(StringComparer.Ordinal);
-    private long _reserved;
     private int _disposed;
 
     public ModelHost(
@@ -59,12 +58,12 @@ internal sealed partial class ModelHost : IAsyncDisposable
         _time = timeProvider;
         _metrics = metrics;
         _logger = logger;
-        MemoryBudget = _options.EffectiveMemoryBudget();
+        _budget = new MemoryBudget(_options.EffectiveMemoryBudget());
         _idleTimer = _time.CreateTimer(static state => _ = ((ModelHost)state!).SweepIdleSafelyAsync(), this, _options.IdleCheckInterval, _options.IdleCheckInterval);
     }
 
     /// <summary>Bytes loaded versions may hold together; 0 = unlimited.</summary>
-    public long MemoryBudget { get; }
+    public long MemoryBudget => _budget.Limit;
 
     /// <summary>Every version loaded, loading, failed or draining, by model then version.</summary>
     public IReadOnlyList<DeploymentStatus> Status(string? model = null)
@@ -72,7 +71,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
         var list = new List<DeploymentStatus>();
         foreach (var slot in _slots.Values)
         {
-            if ((model is null || slot.Model == model) && StatusOf(slot) is { } status)
+            if ((model is null || slot.Model == model) && DeploymentStatuses.Of(slot, IsPinned(slot)) is { } status)
             {
                 list.Add(status);
             }
@@ -82,7 +81,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
         {
             if ((model is null || draining.Version.Model == model) && !list.Any(s => s.Model == draining.Version.Model && s.Version == draining.Version.Version))
             {
-                list.Add(StatusOf(draining, ModelState.Unloading, null, null, false, false));
+                list.Add(DeploymentStatuses.Of(draining, ModelState.Unloading, null, null, false, false));
             }
         }
 
@@ -201,14 +200,16 @@ internal sealed partial class ModelHost : IAsyncDisposable
                 continue;
             }
 
-            if (serving.Pipeline is { } pipeline && pipeline.TryApply(config.Settings))
+            // Preload and keep-alive are the host's own; only the rest concerns the pipeline.
+            var hostOnly = serving.Settings with { Preload = config.Settings.Preload, KeepAlive = config.Settings.KeepAlive } == config.Settings;
+            if (hostOnly || (serving.Pipeline is { } pipeline && pipeline.TryApply(config.Settings)))
             {
                 serving.ApplySettings(config.Settings);
-                LogSettingsApplied(_logger, slot.Key);
+                HostLog.SettingsApplied(_logger, slot.Key);
                 continue;
             }
 
-            LogReloading(_logger, slot.Key);
+            HostLog.Reloading(_logger, slot.Key);
             await IgnoreFailureAsync(StartLoad(slot, slot.Version, config.Settings, force: true)).ConfigureAwait(false);
         }
     }
@@ -263,7 +264,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
         var unloads = new List<Task>();
         foreach (var slot in idle)
         {
-            if (TryEvict(slot) is { } deployment)
+            if (slot.TryEvict() is { } deployment)
             {
                 unloads.Add(UnloadDeploymentAsync(deployment, "idle"));
             }
@@ -350,7 +351,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
         var version = deployment.Version;
         var started = _time.GetTimestamp();
         long reserved = 0;
-        LogLoading(_logger, version.Key, version.Manifest.Engine);
+        HostLog.Loading(_logger, version.Key, version.Manifest.Engine);
         try
         {
             if (!_engines.TryGetValue(version.Manifest.Engine, out var engine))
@@ -400,7 +401,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
 
             Release(ref reserved);
             _metrics.Loaded(version.Model, version.Version, elapsed, memory);
-            LogReady(_logger, version.Key, elapsed.TotalMilliseconds, memory);
+            HostLog.Ready(_logger, version.Key, elapsed.TotalMilliseconds, memory);
             if (previous is not null)
             {
                 // A settings change: the new instance serves now, the old one finishes what it has.
@@ -428,7 +429,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
             }
 
             _metrics.LoadFailed(version.Model, version.Version, _time.GetElapsedTime(started));
-            LogFailed(_logger, version.Key, reason, failure.RetryAt);
+            HostLog.Failed(_logger, version.Key, reason, failure.RetryAt);
             throw FailedError(slot.Key, failure);
         }
     }
@@ -465,91 +466,20 @@ internal sealed partial class ModelHost : IAsyncDisposable
     /// nothing pins and nothing uses; throws (the load fails) when even that is not enough.</summary>
     private long Reserve(VersionSlot self, string key, long bytes)
     {
-        var evicted = new List<Deployment>();
-        lock (_budgetGate)
-        {
-            if (MemoryBudget > 0)
-            {
-                // The slot's own serving instance (a settings reload) leaves as soon as the new one is ready.
-                var used = _reserved + _slots.Values.Where(s => s != self).Sum(s => s.Serving?.MemoryBytes ?? 0);
-                if (used + bytes > MemoryBudget)
-                {
-                    var candidates = _slots.Values
-                        .Where(s => s != self && s.Serving is { State: ModelState.Ready, IsIdle: true } && !IsPinned(s))
-                        .OrderBy(s => s.LastUsed ?? DateTimeOffset.MinValue)
-                        .ToList();
-                    var freeable = candidates.Sum(s => s.Serving?.MemoryBytes ?? 0);
-                    if (used - freeable + bytes > MemoryBudget)
-                    {
-                        throw MaasException.Unavailable(OverBudget(key, bytes, used - freeable));
-                    }
-
-                    foreach (var candidate in candidates)
-                    {
-                        if (used + bytes <= MemoryBudget)
-                        {
-                            break;
-                        }
-
-                        if (TryEvict(candidate) is { } deployment)
-                        {
-                            used -= deployment.MemoryBytes;
-                            evicted.Add(deployment);
-                        }
-                    }
-
-                    if (used + bytes > MemoryBudget)
-                    {
-                        throw MaasException.Unavailable(OverBudget(key, bytes, used));
-                    }
-                }
-            }
-
-            _reserved += bytes;
-        }
-
+        var evicted = _budget.Reserve(key, bytes, _slots.Values.Where(s => s != self).ToList(), IsPinned);
         foreach (var deployment in evicted)
         {
-            LogEvicted(_logger, deployment.Version.Key, key);
+            HostLog.Evicted(_logger, deployment.Version.Key, key);
             _ = UnloadDeploymentAsync(deployment, "memory_budget");
         }
 
         return bytes;
     }
 
-    private string OverBudget(string key, long bytes, long held) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"Not enough memory: {key} needs about {Mib(bytes)}, and {Mib(held)} of the {Mib(MemoryBudget)} budget (Maas:Serving:MemoryBudget) is held by versions that an alias pins or that are in use.");
-
-    private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024.0):F1} MiB");
-
     private void Release(ref long reserved)
     {
-        if (reserved != 0)
-        {
-            lock (_budgetGate)
-            {
-                _reserved -= reserved;
-            }
-
-            reserved = 0;
-        }
-    }
-
-    /// <summary>Takes the slot's serving instance out of service if nothing is inside it; the caller unloads it.</summary>
-    private static Deployment? TryEvict(VersionSlot slot)
-    {
-        lock (slot.Gate)
-        {
-            if (slot.Serving is not { IsIdle: true } deployment)
-            {
-                return null;
-            }
-
-            slot.Serving = null;
-            deployment.Close();
-            return deployment;
-        }
+        _budget.Release(reserved);
+        reserved = 0;
     }
 
     private bool IsPinned(VersionSlot slot) =>
@@ -564,7 +494,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            LogUnloadFailed(_logger, deployment.Version.Key, ex);
+            HostLog.UnloadFailed(_logger, deployment.Version.Key, ex);
         }
         finally
         {
@@ -576,7 +506,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
             _metrics.Unloaded(deployment.Version.Model, deployment.Version.Version, deployment.MemoryAtLoad, reason);
         }
 
-        LogUnloaded(_logger, deployment.Version.Key, reason);
+        HostLog.Unloaded(_logger, deployment.Version.Key, reason);
     }
 
     private async Task SweepIdleSafelyAsync()
@@ -587,7 +517,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            LogSweepFailed(_logger, ex);
+            HostLog.SweepFailed(_logger, ex);
         }
     }
 
@@ -620,47 +550,6 @@ internal sealed partial class ModelHost : IAsyncDisposable
         return new ModelConfig(overrides.ApplyTo(_options.Defaults), pinned, details.Versions.Select(v => v.Version).ToImmutableHashSet());
     }
 
-    private DeploymentStatus? StatusOf(VersionSlot slot)
-    {
-        var serving = slot.Serving;
-        var loading = slot.Loading;
-        var failure = slot.Failure;
-        if (serving is not null)
-        {
-            return StatusOf(serving, serving.State, slot, failure, loading is not null, IsPinned(slot));
-        }
-
-        if (loading is not null)
-        {
-            return StatusOf(loading.Deployment, ModelState.Loading, slot, failure, false, IsPinned(slot));
-        }
-
-        return failure is null
-            ? null
-            : new DeploymentStatus(
-                slot.Model, slot.Number, ModelState.Failed, failure.Settings, null, null, 0, 0, 0, 0,
-                failure.Reason, failure.At, failure.RetryAt, slot.LastUsed, false, IsPinned(slot));
-    }
-
-    private static DeploymentStatus StatusOf(Deployment deployment, ModelState state, VersionSlot? slot, LoadFailure? failure, bool reloading, bool pinned) =>
-        new(
-            deployment.Version.Model,
-            deployment.Version.Version,
-            state,
-            deployment.Settings,
-            deployment.LoadedAt,
-            deployment.LoadDuration,
-            deployment.MemoryBytes,
-            deployment.InFlight,
-            deployment.Waiting,
-            deployment.Running,
-            failure?.Reason,
-            failure?.At,
-            failure?.RetryAt,
-            slot?.LastUsed,
-            reloading,
-            pinned);
-
     private static MaasException FailedError(string key, LoadFailure failure) =>
         MaasException.Unavailable(string.Create(
             CultureInfo.InvariantCulture,
@@ -677,31 +566,4 @@ internal sealed partial class ModelHost : IAsyncDisposable
             // Recorded on the slot and logged where the load failed.
         }
     }
-
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Loading {Key} on engine {Engine}")]
-    private static partial void LogLoading(ILogger logger, string key, string engine);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "{Key} ready in {Milliseconds:F0} ms ({MemoryBytes} bytes)")]
-    private static partial void LogReady(ILogger logger, string key, double milliseconds, long memoryBytes);
-
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "{Key} failed to load: {Reason}; next try after {RetryAt:u}")]
-    private static partial void LogFailed(ILogger logger, string key, string reason, DateTimeOffset retryAt);
-
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Key} unloaded ({Reason})")]
-    private static partial void LogUnloaded(ILogger logger, string key, string reason);
-
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "{Key} took its new deployment settings without reloading")]
-    private static partial void LogSettingsApplied(ILogger logger, string key);
-
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "{Key} loads again with its new deployment settings; the running instance serves until it is ready")]
-    private static partial void LogReloading(ILogger logger, string key);
-
-    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "{Key} unloaded to make room for {For} (memory budget)")]
-    private static partial void LogEvicted(ILogger logger, string key, string @for);
-
-    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Unloading {Key} failed")]
-    private static partial void LogUnloadFailed(ILogger logger, string key, Exception exception);
-
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Error, Message = "The idle check failed")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception);
 }

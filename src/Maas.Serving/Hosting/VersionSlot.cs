@@ -58,6 +58,22 @@ internal sealed class VersionSlot(ModelVersionInfo version)
     /// <summary>True when the slot holds nothing worth listing.</summary>
     public bool IsEmpty => Serving is null && Loading is null && Failure is null;
 
+    /// <summary>Takes the serving instance out of service if nothing is inside it; the caller unloads it.</summary>
+    public Deployment? TryEvict()
+    {
+        lock (Gate)
+        {
+            if (Serving is not { IsIdle: true } deployment)
+            {
+                return null;
+            }
+
+            Serving = null;
+            deployment.Close();
+            return deployment;
+        }
+    }
+
     /// <summary>A load in progress: the instance being built and the task that completes when it is ready (or fails).</summary>
     internal sealed record PendingLoad(Deployment Deployment, Task<Deployment> Task);
 }

@@ -244,4 +244,18 @@ public sealed class ModelHostTests
         Assert.False(config!.Settings.Preload);
         Assert.Equal(32, harness.Engine.Models.Single().Context.Settings.MaxBatchSize);
     }
+
+    [Fact]
+    public async Task SetDeployment_OnlyKeepAliveChanged_NeitherPipelineNorReloadInvolved()
+    {
+        await using var harness = new HostHarness();
+        await harness.PushAsync("m");
+        await harness.CallAsync("m");
+
+        await harness.SetDeploymentAsync("m", new DeploymentOverrides { KeepAlive = TimeSpan.FromMinutes(9), Preload = false });
+
+        Assert.Equal(1, harness.Engine.Loads("m:1"));
+        Assert.Empty(harness.Pipelines.Applied);
+        Assert.Equal(TimeSpan.FromMinutes(9), harness.Status("m", 1)!.Settings.KeepAlive);
+    }
 }
