@@ -109,6 +109,29 @@ internal sealed partial class MaasApiClient
         await SendAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<DeploymentInfo>> GetDeploymentsAsync(CancellationToken cancellationToken = default)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, "api/deployments");
+        var list = await SendForJsonAsync<DeploymentList>(message, cancellationToken).ConfigureAwait(false);
+        return list.Deployments ?? [];
+    }
+
+    public async Task<ModelDeploymentInfo> GetModelDeploymentAsync(string model, CancellationToken cancellationToken = default)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, ModelPath(model, "deployment"));
+        return await SendForJsonAsync<ModelDeploymentInfo>(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes the fields in <paramref name="patch"/> (a JSON null resets one to the server default).</summary>
+    public async Task<ModelDeploymentInfo> SetModelDeploymentAsync(string model, JsonObject patch, CancellationToken cancellationToken = default)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Put, ModelPath(model, "deployment"))
+        {
+            Content = JsonContent.Create(patch, options: MaasJson.Options),
+        };
+        return await SendForJsonAsync<ModelDeploymentInfo>(message, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs the model on <paramref name="input"/> and returns the whole response document.</summary>
     public async Task<JsonElement> PredictAsync(string model, JsonNode? input, CancellationToken cancellationToken = default)
     {

@@ -13,5 +13,6 @@ internal static class ModelsCommand
         ShowCommand.Create(context),
         AliasCommand.Create(context),
         RemoveCommand.Create(context),
+        DeployCommand.Create(context),
     };
 }
