@@ -19,7 +19,8 @@ internal sealed class CliContext
 
     public Func<HttpClient> HttpClient { get; init; } = () => SharedHttpClient.Value;
 
-    public Func<MaasServerOptions, CancellationToken, Task> RunServer { get; init; } = MaasServer.RunAsync;
+    /// <summary>Runs the server with the CLI's flags and its configuration arguments (<c>--Maas:Key=value</c>).</summary>
+    public Func<MaasServerOptions, string[], CancellationToken, Task> RunServer { get; init; } = MaasServer.RunAsync;
 
     /// <summary>The context of a real process: stdout/stderr consoles with capabilities detected from the terminal.</summary>
     public static CliContext ForProcess() => new()

@@ -1,3 +1,4 @@
+using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
@@ -84,7 +85,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             RegistryLog.Recovered(_logger, report.DeletedTempFiles, report.DeletedBlobs);
-            RegistryLog.Ready(_logger, _paths.DatabaseFile, _store.Name);
+            RegistryLog.Ready(_logger, _paths.DataDirectory, _paths.DatabaseFile, _store.Name, _store.Location);
             _initialized = true;
         }
         finally
@@ -135,7 +136,19 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         catch (Exception e)
         {
             var deleted = await UnpinAsync(request.Model, pinned, collect: true).ConfigureAwait(false);
-            RegistryLog.PushRolledBack(_logger, e, request.Model, deleted);
+            switch (e)
+            {
+                case MaasException { Kind: not MaasErrorKind.Internal } refused:
+                    RegistryLog.PushRefused(_logger, request.Model, refused.Message, deleted);
+                    break;
+                case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                    RegistryLog.PushCancelled(_logger, request.Model, deleted);
+                    break;
+                default:
+                    RegistryLog.PushRolledBack(_logger, e, request.Model, deleted);
+                    break;
+            }
+
             throw;
         }
 
@@ -326,7 +339,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
                 .Select(f => f.File.Sha256)
                 .ToList();
             await RegistryCommands.DeleteVersionAsync(session, row.Id, cancellationToken).ConfigureAwait(false);
-            var detail = aliases.Count == 0 ? null : $"forced; removed aliases {string.Join(", ", aliases)}";
+            var detail = $"{digests.Count} file(s)" + (aliases.Count == 0 ? string.Empty : $"; forced, removed aliases {string.Join(", ", aliases)}");
             await AuditAsync(session, actor, RegistryActions.VersionDelete, name, version, detail, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -334,6 +347,52 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         // After the commit: a crash here only leaves unreferenced blobs, which recovery removes.
         await CollectAsync(name, digests).ConfigureAwait(false);
         RaiseChanged(name);
+    }
+
+    public async Task<ModelDeployment> GetDeploymentAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!ModelNames.IsValid(name))
+        {
+            throw MaasException.NotFound($"model '{name}' not found");
+        }
+
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.OpenAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RequireModelAsync(session, name, cancellationToken).ConfigureAwait(false);
+            return await ReadDeploymentAsync(session, model, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<ModelDeployment> SetDeploymentAsync(string name, DeploymentOverrides overrides, string actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        PushValidator.ValidateModelName(name);
+        PushValidator.ValidateActor(actor);
+        overrides.Validate();
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        ModelDeployment stored;
+        var session = await DbSession.BeginWriteAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RequireModelAsync(session, name, cancellationToken).ConfigureAwait(false);
+            var previous = await ReadDeploymentAsync(session, model, cancellationToken).ConfigureAwait(false);
+            if (previous.Overrides == overrides && previous.UpdatedAt is not null)
+            {
+                return previous;
+            }
+
+            var now = _time.GetUtcNow();
+            await RegistryCommands.UpsertDeploymentAsync(session, model.Id, RegistryJson.SerializeOverrides(overrides), now, actor, cancellationToken).ConfigureAwait(false);
+            var detail = $"{overrides.Describe()} (was {previous.Overrides.Describe()})";
+            await AuditAsync(session, actor, RegistryActions.DeploymentSet, name, null, detail, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            stored = new ModelDeployment(model.Name, overrides, now, actor);
+        }
+
+        RaiseChanged(name);
+        return stored;
     }
 
     public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? model, int limit, CancellationToken cancellationToken = default)
@@ -413,8 +472,13 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         DbSession session, string actor, string action, string model, int? version, string? detail, CancellationToken cancellationToken)
     {
         await RegistryCommands.InsertAuditAsync(session, _time.GetUtcNow(), actor, action, model, version, detail, cancellationToken).ConfigureAwait(false);
-        RegistryLog.Changed(_logger, actor, action, model, version, detail);
+        RegistryLog.Changed(_logger, actor, action, version is { } v ? $"{model}:{v}" : model, string.IsNullOrEmpty(detail) ? "-" : detail);
     }
+
+    private static async Task<ModelDeployment> ReadDeploymentAsync(DbSession session, ModelRow model, CancellationToken cancellationToken) =>
+        await RegistryQueries.DeploymentAsync(session, model.Id, cancellationToken).ConfigureAwait(false) is { } row
+            ? new ModelDeployment(model.Name, RegistryJson.DeserializeOverrides(row.Json), row.At, row.By)
+            : new ModelDeployment(model.Name, DeploymentOverrides.None, null, null);
 
     private static async Task<ModelRow> RequireModelAsync(DbSession session, string name, CancellationToken cancellationToken) =>
         await RegistryQueries.FindModelAsync(session, name, cancellationToken).ConfigureAwait(false)

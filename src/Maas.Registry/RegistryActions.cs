@@ -8,4 +8,5 @@ internal static class RegistryActions
     public const string AliasRemove = "alias.remove";
     public const string VersionDelete = "version.delete";
     public const string ModelUpdate = "model.update";
+    public const string DeploymentSet = "deployment.set";
 }

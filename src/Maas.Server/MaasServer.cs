@@ -58,6 +58,7 @@ public static class MaasServer
             .Validate(l => l.MaxRequestBodyBytes > 0 && l.MaxUploadBytes > 0 && l.MaxTensorElements > 0, "Maas:Limits values must be positive.")
             .ValidateOnStart();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
         services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
         services.AddMaasOnnxEngine();
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));
@@ -94,9 +95,13 @@ public static class MaasServer
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> fires or the process is asked to stop.</summary>
-    public static async Task RunAsync(MaasServerOptions options, CancellationToken cancellationToken = default)
+    public static Task RunAsync(MaasServerOptions options, CancellationToken cancellationToken = default) =>
+        RunAsync(options, [], cancellationToken);
+
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires, with configuration from <paramref name="args"/> (<c>--Maas:Key=value</c>).</summary>
+    public static async Task RunAsync(MaasServerOptions options, string[] args, CancellationToken cancellationToken = default)
     {
-        await using var app = Build(options);
+        await using var app = Build(options, args);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -17,7 +17,14 @@ public interface IInferenceService
     /// <summary>The state of a reference's version, starting a load if none has started; never waits for it.</summary>
     Task<ModelState> GetStateAsync(ModelReference reference, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs <paramref name="work"/> on the reference's pipeline inside a concurrency slot.</summary>
+    /// <summary>Every version loaded, loading, failed or draining, with its state, settings, load and last error
+    /// (<c>GET /api/deployments</c>); only <paramref name="model"/>'s when given.</summary>
+    IReadOnlyList<DeploymentStatus> GetDeployments(string? model = null);
+
+    /// <summary>The settings a model's versions load with: the server defaults with <paramref name="overrides"/> applied.</summary>
+    Maas.Core.Engines.DeploymentSettings EffectiveSettings(Maas.Core.Engines.DeploymentOverrides overrides);
+
+    /// <summary>Runs <paramref name="work"/> on the reference's pipeline under a lease (the pipeline queues and batches).</summary>
     Task<T> RunAsync<T>(
         ModelReference reference,
         Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,

@@ -1,13 +1,15 @@
+using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
 using Maas.Serving.Hosting;
 using Maas.Serving.Pipelines;
 using Maas.Serving.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Maas.Serving;
 
-internal sealed class InferenceService(ModelRouter router, ModelHost host) : IInferenceService
+internal sealed class InferenceService(ModelRouter router, ModelHost host, IOptions<ServingOptions> options) : IInferenceService
 {
     private volatile bool _startupComplete;
 
@@ -24,7 +26,15 @@ internal sealed class InferenceService(ModelRouter router, ModelHost host) : IIn
     public async Task<ModelState> GetStateAsync(ModelReference reference, CancellationToken cancellationToken = default)
     {
         var version = await router.ResolveAsync(reference, cancellationToken).ConfigureAwait(false);
-        return (host.Find(version.Key) ?? host.StartLoading(version)).State;
+        return await host.StartLoadingAsync(version, cancellationToken).ConfigureAwait(false);
+    }
+
+    public IReadOnlyList<DeploymentStatus> GetDeployments(string? model = null) => host.Status(model);
+
+    public DeploymentSettings EffectiveSettings(DeploymentOverrides overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        return overrides.ApplyTo(options.Value.Defaults);
     }
 
     public async Task<T> RunAsync<T>(
@@ -32,17 +42,16 @@ internal sealed class InferenceService(ModelRouter router, ModelHost host) : IIn
         Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,
         CancellationToken cancellationToken = default)
     {
-        // A route can move between finding a deployment and entering it (alias moved, old version draining):
-        // then route again rather than fail the request. Three tries cover any realistic run of moves.
+        // A route can move between finding a deployment and entering it (alias moved, old instance draining after a
+        // swap, idle unload): then route again rather than fail the request. Three tries cover any realistic run of moves.
         for (var attempt = 0; ; attempt++)
         {
             var deployment = await router.RouteAsync(reference, cancellationToken).ConfigureAwait(false);
-            var lease = await deployment.TryAcquireAsync(cancellationToken).ConfigureAwait(false);
-            if (lease is { } held)
+            if (deployment.TryAcquire() is { } lease)
             {
-                using (held)
+                using (lease)
                 {
-                    return await work(deployment.Version, held.Pipeline, cancellationToken).ConfigureAwait(false);
+                    return await work(deployment.Version, lease.Pipeline, cancellationToken).ConfigureAwait(false);
                 }
             }
 

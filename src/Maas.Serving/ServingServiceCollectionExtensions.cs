@@ -28,12 +28,17 @@ public static class ServingServiceCollectionExtensions
             .Validate(o => o.MaxBatchTexts >= 1, "Serving:MaxBatchTexts must be at least 1.")
             .Validate(o => o.LoadTimeout > TimeSpan.Zero, "Serving:LoadTimeout must be positive.")
             .Validate(o => o.DefaultMaxTokens >= 1, "Serving:DefaultMaxTokens must be at least 1.")
+            .Validate(o => o.MemoryBudget is null or >= 0, "Serving:MemoryBudget cannot be negative (0 = unlimited).")
+            .Validate(o => o.LoadRetryDelay > TimeSpan.Zero, "Serving:LoadRetryDelay must be positive.")
+            .Validate(o => o.LoadRetryMaxDelay >= o.LoadRetryDelay, "Serving:LoadRetryMaxDelay cannot be shorter than Serving:LoadRetryDelay.")
+            .Validate(o => o.IdleCheckInterval > TimeSpan.Zero && o.IdleCheckInterval <= TimeSpan.FromDays(30), "Serving:IdleCheckInterval must be positive and at most 30 days.")
             .ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GenerationMetrics>();
         services.TryAddSingleton<Maas.Serving.Metrics.ServingMetrics>();
         services.TryAddSingleton<PipelineFactory>();
+        services.TryAddSingleton<IPipelineBuilder, FactoryPipelineBuilder>();
         services.TryAddSingleton<ModelHost>();
         services.TryAddSingleton<ModelRouter>();
         services.TryAddSingleton<InferenceService>();

@@ -13,7 +13,7 @@ namespace Maas.Cli.Client;
 /// Error statuses become <see cref="MaasApiException"/> carrying the server's message; failures to connect become
 /// <see cref="MaasServerUnreachableException"/>.
 /// </remarks>
-internal sealed class MaasApiClient
+internal sealed partial class MaasApiClient
 {
     private const int FileBufferSize = 81920;
 
@@ -107,6 +107,29 @@ internal sealed class MaasApiClient
         var path = ModelPath(model, "versions", version.ToString()) + (force ? "?force=true" : "?force=false");
         using var message = new HttpRequestMessage(HttpMethod.Delete, path);
         await SendAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<DeploymentInfo>> GetDeploymentsAsync(CancellationToken cancellationToken = default)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, "api/deployments");
+        var list = await SendForJsonAsync<DeploymentList>(message, cancellationToken).ConfigureAwait(false);
+        return list.Deployments ?? [];
+    }
+
+    public async Task<ModelDeploymentInfo> GetModelDeploymentAsync(string model, CancellationToken cancellationToken = default)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, ModelPath(model, "deployment"));
+        return await SendForJsonAsync<ModelDeploymentInfo>(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Changes the fields in <paramref name="patch"/> (a JSON null resets one to the server default).</summary>
+    public async Task<ModelDeploymentInfo> SetModelDeploymentAsync(string model, JsonObject patch, CancellationToken cancellationToken = default)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Put, ModelPath(model, "deployment"))
+        {
+            Content = JsonContent.Create(patch, options: MaasJson.Options),
+        };
+        return await SendForJsonAsync<ModelDeploymentInfo>(message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs the model on <paramref name="input"/> and returns the whole response document.</summary>

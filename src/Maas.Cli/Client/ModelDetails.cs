@@ -14,4 +14,7 @@ internal sealed record ModelDetails
     public DateTimeOffset CreatedAt { get; init; }
 
     public IReadOnlyList<ModelVersionInfo> Versions { get; init; } = [];
+
+    /// <summary>Versions the server holds (loaded, loading, failed or draining); older servers send none.</summary>
+    public IReadOnlyList<DeploymentInfo> Deployments { get; init; } = [];
 }

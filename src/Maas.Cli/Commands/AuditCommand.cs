@@ -53,7 +53,7 @@ internal static class AuditCommand
     {
         null => "-",
         { ValueKind: JsonValueKind.Null or JsonValueKind.Undefined } => "-",
-        { ValueKind: JsonValueKind.String } d => d.GetString() ?? "-",
+        { ValueKind: JsonValueKind.String } d => string.IsNullOrWhiteSpace(d.GetString()) ? "-" : d.GetString()!,
         { } d => d.GetRawText(),
     };
 }

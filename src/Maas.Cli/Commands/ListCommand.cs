@@ -22,25 +22,7 @@ internal static class ListCommand
                 return;
             }
 
-            var table = new Table().Border(TableBorder.Rounded)
-                .AddColumn("Name")
-                .AddColumn(new TableColumn("Latest").RightAligned())
-                .AddColumn(new TableColumn("Versions").RightAligned())
-                .AddColumn("Aliases")
-                .AddColumn("Description")
-                .AddColumn("Created");
-            foreach (var model in models.OrderBy(m => m.Name, StringComparer.Ordinal))
-            {
-                table.AddRow(
-                    new Text(model.Name),
-                    new Text(model.LatestVersion?.ToString() ?? "-"),
-                    new Text(model.VersionCount.ToString()),
-                    new Text(model.Aliases.Count == 0 ? "-" : string.Join(", ", model.Aliases.OrderBy(a => a.Key).Select(a => $"{a.Key} → {a.Value}"))),
-                    new Text(string.IsNullOrWhiteSpace(model.Description) ? "-" : model.Description),
-                    new Text(Timestamps.Format(model.CreatedAt)));
-            }
-
-            context.Out.Write(table);
+            context.Out.Write(ModelListTable.Create(models, context.Out.Profile.Width));
         }));
         return command;
     }

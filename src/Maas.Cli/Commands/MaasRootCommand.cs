@@ -12,6 +12,7 @@ internal static class MaasRootCommand
         PredictCommand.Create(context),
         BenchCommand.Create(context),
         AuditCommand.Create(context),
+        DeploymentsCommand.Create(context),
         InspectCommand.Create(context),
     };
 }

@@ -8,9 +8,11 @@ internal static class ModelsCommand
     public static Command Create(CliContext context) => new("models", "Manage models in the registry")
     {
         PushCommand.Create(context),
+        PullCommand.Create(context),
         ListCommand.Create(context),
         ShowCommand.Create(context),
         AliasCommand.Create(context),
         RemoveCommand.Create(context),
+        DeployCommand.Create(context),
     };
 }

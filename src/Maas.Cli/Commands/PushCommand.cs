@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Maas.Cli.Client;
 using Maas.Cli.Output;
+using Maas.Core.Models;
 using Spectre.Console;
 
 namespace Maas.Cli.Commands;
@@ -15,6 +16,13 @@ internal static class PushCommand
         var name = NameArgument.Create("name", "Model name (created on its first push)");
         var paths = new Argument<string[]>("path") { Description = "Files of the version: the model file and its companions (vocab.txt, ...)", Arity = ArgumentArity.OneOrMore };
         var alias = new Option<string?>("--alias") { Description = "Point this alias at the new version", HelpName = "ALIAS" };
+        alias.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } value && !ModelNames.IsValid(value))
+            {
+                result.AddError($"Alias '{value}' is not valid: {ModelNames.Rule}");
+            }
+        });
         var manifest = new Option<string?>("--manifest") { Description = "JSON manifest (task, processing steps, labels); detected by the server when omitted", HelpName = "FILE.json" };
         var description = new Option<string?>("--description") { Description = "Set the model's description", HelpName = "TEXT" };
         var server = ServerOption.Create(context);
@@ -23,14 +31,15 @@ internal static class PushCommand
         command.SetAction((parseResult, cancellationToken) => ApiAction.RunAsync(context, parseResult.GetValue(server), async client =>
         {
             var files = parseResult.GetValue(paths)!;
-            var totalBytes = CheckFiles(files);
             var manifestPath = parseResult.GetValue(manifest);
+            var manifestJson = manifestPath is null ? null : await ReadManifestAsync(manifestPath, cancellationToken).ConfigureAwait(false);
+            var totalBytes = PushPreflight.Check(files, manifestJson);
             var request = new ModelPushRequest(
                 parseResult.GetValue(name)!,
                 files,
                 parseResult.GetValue(alias),
                 parseResult.GetValue(description),
-                manifestPath is null ? null : await ReadManifestAsync(manifestPath, cancellationToken).ConfigureAwait(false));
+                manifestJson);
 
             var label = $"Uploading {files.Length} file{(files.Length == 1 ? string.Empty : "s")} to {request.Model}";
             var version = await UploadProgress.RunAsync(context.Out, label, totalBytes, progress => client.PushAsync(request, progress, cancellationToken)).ConfigureAwait(false);
@@ -40,30 +49,6 @@ internal static class PushCommand
             context.Out.Write(FileTable.Create(version.Files));
         }));
         return command;
-    }
-
-    /// <summary>Fails before any upload starts if a file is missing or two would collide under one name on the server.</summary>
-    private static long CheckFiles(IReadOnlyList<string> files)
-    {
-        long total = 0;
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in files)
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists)
-            {
-                throw new CliException($"file not found: {path}");
-            }
-
-            if (!names.Add(info.Name))
-            {
-                throw new CliException($"two files are named '{info.Name}'; a version stores files by name, so each must be unique.");
-            }
-
-            total += info.Length;
-        }
-
-        return total;
     }
 
     private static async Task<string> ReadManifestAsync(string path, CancellationToken cancellationToken)

@@ -32,9 +32,26 @@ internal static class ServeCommand
         IntRange.Require(port, 0, 65535);
         var noSamples = new Option<bool>("--no-samples") { Description = "Do not register the sample model in an empty registry" };
 
-        var command = new Command("serve", "Run the Maas server in this process (Ctrl+C stops it)") { data, host, port, noSamples };
+        var command = new Command("serve", "Run the Maas server in this process (Ctrl+C stops it); any other setting as --Maas:Section:Key=value")
+        {
+            data, host, port, noSamples,
+        };
+
+        // Server settings (--Maas:...) are not flags of this command; ConfigurationArguments checks what is left over.
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parseResult, cancellationToken) =>
         {
+            string[] settings;
+            try
+            {
+                settings = ConfigurationArguments.Select(parseResult.UnmatchedTokens);
+            }
+            catch (CliException ex)
+            {
+                context.Error.MarkupLineInterpolated($"[red]error: {ex.Message}[/]");
+                return ExitCodes.Usage;
+            }
+
             var options = new MaasServerOptions
             {
                 DataDirectory = parseResult.GetValue(data)!,
@@ -45,7 +62,7 @@ internal static class ServeCommand
             context.Out.MarkupLineInterpolated($"Starting Maas on [bold]{options.Host}:{options.HttpPort}[/] with data in [bold]{options.DataDirectory}[/]; Ctrl+C stops it.");
             try
             {
-                await context.RunServer(options, cancellationToken).ConfigureAwait(false);
+                await context.RunServer(options, settings, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -41,6 +41,7 @@ internal static class ModelDetailsView
         var grid = Grid();
         var by = string.IsNullOrEmpty(version.CreatedBy) ? string.Empty : $" by {version.CreatedBy}";
         AddRow(grid, "Created", Timestamps.Format(version.CreatedAt) + by);
+        AddRow(grid, "Deployment", DeploymentView.StateLine(model.Deployments.FirstOrDefault(d => d.Version == version.Version)));
         if (version.Manifest is { } manifest)
         {
             AddRow(grid, "Task", $"{manifest.Task} ({manifest.Engine} engine, {manifest.Format} format, main file {manifest.ModelFile})");

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -17,6 +18,9 @@ public static class MaasJson
             DictionaryKeyPolicy = null,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             WriteIndented = false,
+
+            // Names and messages as written ("model 'x'", "café"): these documents are JSON, never inlined into HTML.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new TensorDataTypeJsonConverter());
         options.MakeReadOnly(populateMissingResolver: true);

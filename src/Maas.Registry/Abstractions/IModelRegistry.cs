@@ -9,7 +9,7 @@ namespace Maas.Registry.Abstractions;
 /// </remarks>
 public interface IModelRegistry
 {
-    /// <summary>Raised after a committed change to a model (push, alias, delete), with the model's name.</summary>
+    /// <summary>Raised after a committed change to a model (push, alias, delete, deployment settings), with the model's name.</summary>
     /// <remarks>In-process only; a replica sharing a database with others also re-reads periodically.</remarks>
     event EventHandler<ModelChangedEventArgs>? ModelChanged;
 
@@ -41,6 +41,16 @@ public interface IModelRegistry
     /// <summary>Deletes a version; refused with Conflict while an alias points at it unless <paramref name="force"/>
     /// (which removes those aliases too). Files no other version uses are removed from the artifact store.</summary>
     Task DeleteVersionAsync(string name, int version, bool force, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>The model's deployment overrides (how its versions run: instances, threads, batching, queue, timeout,
+    /// preload, keep-alive); empty overrides when none were ever stored.</summary>
+    /// <exception cref="Maas.Core.Errors.MaasException">NotFound when the model does not exist.</exception>
+    Task<ModelDeployment> GetDeploymentAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the model's deployment overrides (validated: InvalidArgument when out of range); audited and
+    /// announced through <see cref="ModelChanged"/> like every other change.</summary>
+    /// <remarks>Settings belong to the model, not to a version: deleting versions (even the last) keeps them.</remarks>
+    Task<ModelDeployment> SetDeploymentAsync(string name, Maas.Core.Engines.DeploymentOverrides overrides, string actor, CancellationToken cancellationToken = default);
 
     /// <summary>Audit records, newest first.</summary>
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? model, int limit, CancellationToken cancellationToken = default);

@@ -20,11 +20,14 @@ internal sealed class FolderArtifactStore : IArtifactStore
 
     public FolderArtifactStore(RegistryPaths paths)
     {
+        Location = paths.ArtifactsDirectory;
         _blobRoot = Path.Combine(paths.ArtifactsDirectory, "sha256");
         _tempRoot = Path.Combine(paths.ArtifactsDirectory, "tmp");
     }
 
     public string Name => StoreName;
+
+    public string Location { get; }
 
     public async Task<StagedArtifact> StageAsync(Stream content, CancellationToken cancellationToken = default)
     {

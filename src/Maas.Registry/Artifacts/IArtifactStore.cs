@@ -12,6 +12,9 @@ public interface IArtifactStore
     /// <summary>The name configuration selects this store by.</summary>
     string Name { get; }
 
+    /// <summary>Where the blobs live, for the start-up log: a folder path (later a bucket URL).</summary>
+    string Location { get; }
+
     /// <summary>Copies <paramref name="content"/> to a temporary place, computing its SHA-256 and size on the way.</summary>
     Task<StagedArtifact> StageAsync(Stream content, CancellationToken cancellationToken = default);
 

@@ -85,6 +85,16 @@ internal static class RegistryCommands
         await session.ExecuteAsync("DELETE FROM versions WHERE id = @id", cancellationToken, ("@id", versionId)).ConfigureAwait(false);
     }
 
+    public static Task<int> UpsertDeploymentAsync(
+        DbSession session, long modelId, string overridesJson, DateTimeOffset at, string by, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            session.Dialect.Upsert("model_deployments", ["model_id"], ["overrides", "updated_at", "updated_by"]),
+            cancellationToken,
+            ("@model_id", modelId),
+            ("@overrides", overridesJson),
+            ("@updated_at", DbValues.Timestamp(at)),
+            ("@updated_by", by));
+
     public static Task<int> InsertAuditAsync(
         DbSession session,
         DateTimeOffset at,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Maas.Core.Engines;
 using Maas.Core.Models;
 using Maas.Core.Serialization;
 
@@ -14,6 +15,11 @@ internal static class RegistryJson
     public static ModelManifest DeserializeManifest(string json) =>
         JsonSerializer.Deserialize<ModelManifest>(json, Options)
         ?? throw new InvalidDataException("A stored manifest is null.");
+
+    public static string SerializeOverrides(DeploymentOverrides overrides) => JsonSerializer.Serialize(overrides, Options);
+
+    public static DeploymentOverrides DeserializeOverrides(string json) =>
+        JsonSerializer.Deserialize<DeploymentOverrides>(json, Options) ?? DeploymentOverrides.None;
 
     public static string SerializeMap(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(new SortedDictionary<string, string>(map.ToDictionary(), StringComparer.Ordinal), Options);

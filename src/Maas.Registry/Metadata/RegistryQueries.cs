@@ -99,6 +99,14 @@ internal static class RegistryQueries
         await session.ScalarAsync("SELECT 1 FROM version_files WHERE sha256 = @sha LIMIT 1", cancellationToken, ("@sha", sha256))
             .ConfigureAwait(false) is not null;
 
+    /// <summary>The stored overrides of a model (JSON), with when and by whom they were set; null when none.</summary>
+    public static async Task<(string Json, DateTimeOffset At, string By)?> DeploymentAsync(DbSession session, long modelId, CancellationToken cancellationToken) =>
+        (await session.QueryAsync(
+            "SELECT overrides, updated_at, updated_by FROM model_deployments WHERE model_id = @model",
+            r => (r.GetString(0), DbValues.ReadTimestamp(r, 1), r.GetString(2)),
+            cancellationToken,
+            ("@model", modelId)).ConfigureAwait(false)).Select(r => ((string, DateTimeOffset, string)?)r).SingleOrDefault();
+
     public static Task<List<AuditEntry>> AuditAsync(DbSession session, string? model, int limit, CancellationToken cancellationToken) =>
         session.QueryAsync(
             "SELECT id, at, actor, action, model, version, detail FROM audit WHERE @model IS NULL OR model = @model ORDER BY id DESC LIMIT @limit",

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Core.Serialization;
 using Maas.Registry.Abstractions;
+using Maas.Serving;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,17 +16,19 @@ internal static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Admin");
+        api.MapArtifactFiles();
         api.MapGet("/models", async (IModelRegistry registry, CancellationToken ct) =>
             Json(new ModelListResponse(await registry.ListModelsAsync(ct).ConfigureAwait(false))))
             .Produces<ModelListResponse>().WithSummary("List models");
 
-        api.MapGet("/models/{name}", async (string name, IModelRegistry registry, CancellationToken ct) =>
+        api.MapGet("/models/{name}", async (string name, IModelRegistry registry, IInferenceService service, CancellationToken ct) =>
         {
             var details = await registry.GetModelAsync(name, ct).ConfigureAwait(false)
                 ?? throw MaasException.NotFound($"Model '{name}' not found.");
             var s = details.Summary;
-            return Json(new ModelDetailsResponse(s.Name, s.Description, s.Tags, s.Aliases, s.CreatedAt, details.Versions));
-        }).Produces<ModelDetailsResponse>().WithSummary("Show a model with its versions and aliases");
+            var deployments = service.GetDeployments(s.Name).Select(DeploymentDocument.From).ToList();
+            return Json(new ModelDetailsResponse(s.Name, s.Description, s.Tags, s.Aliases, s.CreatedAt, details.Versions, deployments));
+        }).Produces<ModelDetailsResponse>().WithSummary("Show a model with its versions, aliases and the deployment state of its loaded versions");
 
         api.MapPatch("/models/{name}", async (string name, HttpContext context, IModelRegistry registry, CancellationToken ct) =>
         {
@@ -62,6 +65,7 @@ internal static class AdminEndpoints
         api.MapGet("/audit", async (string? model, int? limit, IModelRegistry registry, CancellationToken ct) =>
             Json(new AuditResponse(await registry.ReadAuditAsync(model, limit ?? 100, ct).ConfigureAwait(false))))
             .Produces<AuditResponse>().WithSummary("Read the audit log, newest first");
+        api.MapDeploymentApi();
         return app;
     }
 

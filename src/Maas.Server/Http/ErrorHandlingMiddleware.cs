@@ -28,12 +28,34 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             var (status, message) = Describe(ex);
-            if (status >= 500 && ex is not MaasException)
-            {
-                LogUnhandled(logger, context.Request.Method, context.Request.Path, ex);
-            }
+            Log(logger, context.Request, status, message, ex);
 
             await WriteAsync(context, status, message).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A caller's mistake (4xx) or an expected refusal (503/504 from a known <see cref="MaasException"/>) is one line
+    /// without a stack trace; only a failure nobody expected carries one.
+    /// </summary>
+    /// <remarks>429 goes to Debug: under overload there is one per rejected request, and the metrics count them.</remarks>
+    internal static void Log(ILogger logger, HttpRequest request, int status, string message, Exception ex)
+    {
+        if (status >= 500 && ex is not MaasException { Kind: not MaasErrorKind.Internal })
+        {
+            LogUnhandled(logger, request.Method, request.Path, ex);
+        }
+        else if (status >= 500)
+        {
+            LogRefused(logger, request.Method, request.Path, status, message);
+        }
+        else if (status == StatusCodes.Status429TooManyRequests)
+        {
+            LogRejected(logger, request.Method, request.Path, status, message);
+        }
+        else
+        {
+            LogUserError(logger, request.Method, request.Path, status, message);
         }
     }
 
@@ -63,7 +85,7 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             response.ContentType = "application/problem+json";
             await JsonSerializer.SerializeAsync(response.Body, new ProblemBody(
                 $"https://httpstatuses.io/{status}", ReasonPhrases.GetReasonPhrase(status), status, message),
-                ServerJsonContext.Default.ProblemBody).ConfigureAwait(false);
+                ServerJson.Errors.ProblemBody).ConfigureAwait(false);
         }
         else if (path.StartsWithSegments("/v1"))
         {
@@ -76,15 +98,24 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
                 _ => "invalid_request_error",
             };
             await JsonSerializer.SerializeAsync(response.Body, new OpenAiErrorBody(new OpenAiError(message, type, null, null)),
-                ServerJsonContext.Default.OpenAiErrorBody).ConfigureAwait(false);
+                ServerJson.Errors.OpenAiErrorBody).ConfigureAwait(false);
         }
         else
         {
             response.ContentType = "application/json";
-            await JsonSerializer.SerializeAsync(response.Body, new V2ErrorBody(message), ServerJsonContext.Default.V2ErrorBody).ConfigureAwait(false);
+            await JsonSerializer.SerializeAsync(response.Body, new V2ErrorBody(message), ServerJson.Errors.V2ErrorBody).ConfigureAwait(false);
         }
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, PathString path, Exception exception);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "{Method} {Path} answered {Status}: {Reason}")]
+    private static partial void LogUserError(ILogger logger, string method, PathString path, int status, string reason);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "{Method} {Path} answered {Status}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string method, PathString path, int status, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "{Method} {Path} answered {Status}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, PathString path, int status, string reason);
 }

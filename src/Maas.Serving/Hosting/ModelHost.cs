@@ -1,66 +1,357 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
+using Maas.Serving.Metrics;
 using Maas.Serving.Pipelines;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Maas.Serving.Hosting;
 
-/// <summary>Loads, warms up and unloads versions; one <see cref="Deployment"/> per version key.</summary>
-internal sealed partial class ModelHost(
-    IModelRegistry registry,
-    IEnumerable<IModelEngine> engines,
-    PipelineFactory pipelines,
-    IOptions<ServingOptions> options,
-    ILogger<ModelHost> logger) : IAsyncDisposable
+/// <summary>Loads, warms up, swaps and unloads versions: one <see cref="VersionSlot"/> per version key, holding the
+/// instance that serves it.</summary>
+/// <remarks>
+/// <para>A version loads exactly once however many requests race for it (one load per slot at a time, started under the
+/// slot's lock, never inside a dictionary factory). A load is cancelled at the load timeout or at shutdown. A failed load
+/// records its reason and is not tried again before its backoff (5 s doubling to 5 min by default) unless forced by a
+/// registry change.</para>
+/// <para>Settings changes go to the running pipeline when it accepts them; otherwise a new instance with the new
+/// settings loads beside the serving one and takes over when ready, and the old one drains.</para>
+/// <para>Memory: before and after each load, least recently used versions that nothing pins (no alias, not the
+/// model's default) and that have nothing in flight are unloaded until the new one fits the budget. Versions idle
+/// for their keep-alive are unloaded the same way; a later request loads them again.</para>
+/// </remarks>
+internal sealed partial class ModelHost : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, IModelEngine> _engines = engines.ToDictionary(e => e.Name, StringComparer.Ordinal);
+    private readonly IModelRegistry _registry;
+    private readonly Dictionary<string, IModelEngine> _engines;
+    private readonly IPipelineBuilder _pipelines;
+    private readonly ServingOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ServingMetrics _metrics;
+    private readonly ILogger<ModelHost> _logger;
+    private readonly ConcurrentDictionary<string, VersionSlot> _slots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Deployment, byte> _draining = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly MemoryBudget _budget;
+    private readonly ITimer _idleTimer;
+    private ImmutableDictionary<string, ModelConfig> _configs = ImmutableDictionary.Create<string, ModelConfig>(StringComparer.Ordinal);
+    private int _disposed;
 
-    public IReadOnlyCollection<Deployment> Deployments => _entries.Values.Select(e => e.Deployment).ToList();
+    public ModelHost(
+        IModelRegistry registry,
+        IEnumerable<IModelEngine> engines,
+        IPipelineBuilder pipelines,
+        IOptions<ServingOptions> options,
+        TimeProvider timeProvider,
+        ServingMetrics metrics,
+        ILogger<ModelHost> logger)
+    {
+        _registry = registry;
+        _engines = engines.GroupBy(e => e.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        _pipelines = pipelines;
+        _options = options.Value;
+        _time = timeProvider;
+        _metrics = metrics;
+        _logger = logger;
+        _budget = new MemoryBudget(_options.EffectiveMemoryBudget());
+        _idleTimer = _time.CreateTimer(static state => _ = ((ModelHost)state!).SweepIdleSafelyAsync(), this, _options.IdleCheckInterval, _options.IdleCheckInterval);
+    }
 
-    public Deployment? Find(string key) => _entries.TryGetValue(key, out var entry) ? entry.Deployment : null;
+    /// <summary>Bytes loaded versions may hold together; 0 = unlimited.</summary>
+    public long MemoryBudget => _budget.Limit;
 
-    /// <summary>Returns the version's deployment, loading it first if needed; waits at most the load timeout.</summary>
+    /// <summary>Every version loaded, loading, failed or draining, by model then version.</summary>
+    public IReadOnlyList<DeploymentStatus> Status(string? model = null)
+    {
+        var list = new List<DeploymentStatus>();
+        foreach (var slot in _slots.Values)
+        {
+            if ((model is null || slot.Model == model) && DeploymentStatuses.Of(slot, IsPinned(slot)) is { } status)
+            {
+                list.Add(status);
+            }
+        }
+
+        foreach (var draining in _draining.Keys)
+        {
+            if ((model is null || draining.Version.Model == model) && !list.Any(s => s.Model == draining.Version.Model && s.Version == draining.Version.Version))
+            {
+                list.Add(DeploymentStatuses.Of(draining, ModelState.Unloading, null, null, false, false));
+            }
+        }
+
+        return list.OrderBy(s => s.Model, StringComparer.Ordinal).ThenBy(s => s.Version).ToList();
+    }
+
+    /// <summary>The instance serving a version key, if one is ready.</summary>
+    public Deployment? FindServing(string key) => _slots.TryGetValue(key, out var slot) ? slot.Serving : null;
+
+    /// <summary>The ready instance of a version for a request, loading it first if needed; waits at most the load timeout.
+    /// A version whose last load failed answers 503 with the reason until its backoff has passed.</summary>
     public async Task<Deployment> GetOrLoadAsync(ModelVersionInfo version, CancellationToken cancellationToken)
     {
-        var entry = GetOrStart(version);
+        var slot = Slot(version);
+        slot.Touch(_time.GetUtcNow());
+        if (slot.Serving is { } serving)
+        {
+            return serving;
+        }
+
+        var config = await GetConfigAsync(version.Model, cancellationToken).ConfigureAwait(false);
+        var load = StartLoad(slot, version, config.Settings, force: false);
         try
         {
-            await entry.Loaded.WaitAsync(options.Value.LoadTimeout, cancellationToken).ConfigureAwait(false);
+            return await load.WaitAsync(_options.LoadTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             throw MaasException.Unavailable($"Model {version.Key} is still loading; retry shortly.");
         }
-
-        return entry.Deployment;
     }
 
-    /// <summary>Starts loading without waiting (readiness probes).</summary>
-    public Deployment StartLoading(ModelVersionInfo version) => GetOrStart(version).Deployment;
-
-    private Entry GetOrStart(ModelVersionInfo version) =>
-        _entries.GetOrAdd(version.Key, static (_, state) => state.Host.Start(state.Version), (Host: this, Version: version));
-
-    private Entry Start(ModelVersionInfo version)
+    /// <summary>Loads a version (reconciliation): waits for the load however long it takes (the load has its own timeout);
+    /// <paramref name="force"/> ignores the backoff of an earlier failure.</summary>
+    public async Task<Deployment> EnsureLoadedAsync(ModelVersionInfo version, bool force)
     {
-        var settings = options.Value.Defaults;
-        // A text generator's token scheduler bounds its own sequences and queue; the gate only has to let them through.
-        var deployment = version.Manifest.Task == ModelTasks.TextGeneration
-            ? new Deployment(version, settings.MaxBatchSize + Math.Max(1, settings.MaxQueue), 0)
-            : new Deployment(version, settings.EffectiveInstances(Environment.ProcessorCount), settings.MaxQueue);
-        return new Entry(deployment, Task.Run(() => LoadAsync(deployment)));
+        var slot = Slot(version);
+        if (slot.Serving is { } serving)
+        {
+            return serving;
+        }
+
+        var config = await GetConfigAsync(version.Model, CancellationToken.None).ConfigureAwait(false);
+        return await StartLoad(slot, version, config.Settings, force).ConfigureAwait(false);
     }
 
-    private async Task LoadAsync(Deployment deployment)
+    /// <summary>The state of a version, starting a load if none is under way (readiness probes); never waits for it.</summary>
+    public async Task<ModelState> StartLoadingAsync(ModelVersionInfo version, CancellationToken cancellationToken)
+    {
+        var slot = Slot(version);
+        if (slot.Serving is { } serving)
+        {
+            return serving.State;
+        }
+
+        var config = await GetConfigAsync(version.Model, cancellationToken).ConfigureAwait(false);
+        var load = StartLoad(slot, version, config.Settings, force: false);
+        _ = load.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return slot.Serving?.State ?? (load.IsFaulted ? ModelState.Failed : ModelState.Loading);
+    }
+
+    /// <summary>The model's effective settings and pins, read from the registry on first use.</summary>
+    public async Task<ModelConfig> GetConfigAsync(string model, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _configs).TryGetValue(model, out var cached))
+        {
+            return cached;
+        }
+
+        var read = await ReadConfigAsync(model, cancellationToken).ConfigureAwait(false)
+            ?? throw MaasException.NotFound($"Model '{model}' not found.");
+
+        // A reconcile may have stored a newer reading meanwhile; keep that one.
+        return ImmutableInterlocked.GetOrAdd(ref _configs, model, read);
+    }
+
+    /// <summary>Reads the model's settings and pins again (after a registry change); null when the model is gone.</summary>
+    public async Task<ModelConfig?> RefreshConfigAsync(string model, CancellationToken cancellationToken)
+    {
+        var config = await ReadConfigAsync(model, cancellationToken).ConfigureAwait(false);
+        if (config is null)
+        {
+            ImmutableInterlocked.TryRemove(ref _configs, model, out _);
+            return null;
+        }
+
+        ImmutableInterlocked.AddOrUpdate(ref _configs, model, config, (_, _) => config);
+        return config;
+    }
+
+    /// <summary>Brings the model's loaded versions to <paramref name="config"/>'s settings (the running pipeline takes
+    /// them, or a new instance loads and takes over) and retries its failed loads, except the keys in
+    /// <paramref name="skip"/> (already tried in this round).</summary>
+    public async Task ReconcileSettingsAsync(string model, ModelConfig config, IReadOnlySet<string> skip)
+    {
+        foreach (var slot in _slots.Values.Where(s => s.Model == model && !skip.Contains(s.Key)).ToList())
+        {
+            if (slot.Loading is { } loading)
+            {
+                await IgnoreFailureAsync(loading.Task).ConfigureAwait(false);
+            }
+
+            var serving = slot.Serving;
+            if (serving is null)
+            {
+                if (slot.Failure is not null && config.Versions.Contains(slot.Number))
+                {
+                    await IgnoreFailureAsync(StartLoad(slot, slot.Version, config.Settings, force: true)).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            if (serving.Settings == config.Settings)
+            {
+                continue;
+            }
+
+            // Preload and keep-alive are the host's own; only the rest concerns the pipeline.
+            var hostOnly = serving.Settings with { Preload = config.Settings.Preload, KeepAlive = config.Settings.KeepAlive } == config.Settings;
+            if (hostOnly || (serving.Pipeline is { } pipeline && pipeline.TryApply(config.Settings)))
+            {
+                serving.ApplySettings(config.Settings);
+                HostLog.SettingsApplied(_logger, slot.Key);
+                continue;
+            }
+
+            HostLog.Reloading(_logger, slot.Key);
+            await IgnoreFailureAsync(StartLoad(slot, slot.Version, config.Settings, force: true)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drains and unloads the model's versions outside <paramref name="keep"/>, and forgets their failures.</summary>
+    public async Task UnloadUnusedAsync(string model, IReadOnlySet<string> keep, ModelConfig? config)
+    {
+        var unloads = new List<Task>();
+        foreach (var slot in _slots.Values.Where(s => s.Model == model && !keep.Contains(s.Key)))
+        {
+            Deployment? serving;
+            lock (slot.Gate)
+            {
+                serving = slot.Serving;
+                slot.Serving = null;
+                slot.Failure = null;
+            }
+
+            if (serving is not null)
+            {
+                var reason = config is null || !config.Versions.Contains(slot.Number) ? "deleted" : "route_moved";
+                unloads.Add(UnloadDeploymentAsync(serving, reason));
+            }
+        }
+
+        await Task.WhenAll(unloads).ConfigureAwait(false);
+    }
+
+    /// <summary>When the model's earliest pending retry is due, if any failed load waits for one.</summary>
+    public DateTimeOffset? NextRetry(string model)
+    {
+        var due = _slots.Values
+            .Where(s => s.Model == model && s.Loading is null)
+            .Select(s => s.Failure)
+            .OfType<LoadFailure>()
+            .Select(f => f.RetryAt)
+            .ToList();
+        return due.Count == 0 ? null : due.Min();
+    }
+
+    /// <summary>Unloads versions that nothing pins, with nothing in flight, unused for their keep-alive.</summary>
+    public async Task SweepIdleAsync()
+    {
+        var now = _time.GetUtcNow();
+        var idle = _slots.Values
+            .Where(s => s.Serving is { State: ModelState.Ready, IsIdle: true } d
+                && d.Settings.KeepAlive > TimeSpan.Zero
+                && !IsPinned(s)
+                && now - (s.LastUsed ?? d.LoadedAt ?? now) >= d.Settings.KeepAlive)
+            .OrderBy(s => s.LastUsed ?? DateTimeOffset.MinValue)
+            .ToList();
+        var unloads = new List<Task>();
+        foreach (var slot in idle)
+        {
+            if (slot.TryEvict() is { } deployment)
+            {
+                unloads.Add(UnloadDeploymentAsync(deployment, "idle"));
+            }
+        }
+
+        await Task.WhenAll(unloads).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _idleTimer.DisposeAsync().ConfigureAwait(false);
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        foreach (var slot in _slots.Values)
+        {
+            if (slot.Loading is { } loading)
+            {
+                await IgnoreFailureAsync(loading.Task).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var slot in _slots.Values)
+        {
+            Deployment? serving;
+            lock (slot.Gate)
+            {
+                serving = slot.Serving;
+                slot.Serving = null;
+            }
+
+            if (serving is not null)
+            {
+                await UnloadDeploymentAsync(serving, "shutdown").ConfigureAwait(false);
+            }
+        }
+
+        _shutdown.Dispose();
+    }
+
+    private VersionSlot Slot(ModelVersionInfo version) =>
+        _slots.GetOrAdd(version.Key, static (_, v) => new VersionSlot(v), version);
+
+    /// <summary>Starts the slot's one load, or joins the load under way. The only place a load starts.</summary>
+    private Task<Deployment> StartLoad(VersionSlot slot, ModelVersionInfo version, DeploymentSettings settings, bool force)
+    {
+        lock (slot.Gate)
+        {
+            if (slot.Loading is { } loading)
+            {
+                return loading.Task;
+            }
+
+            if (slot.Serving is { } serving && serving.Settings == settings)
+            {
+                return Task.FromResult(serving);
+            }
+
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                return Task.FromException<Deployment>(MaasException.Unavailable("The server is shutting down."));
+            }
+
+            var failure = slot.Failure;
+            if (!force && failure is not null && failure.Settings == settings && failure.RetryAt > _time.GetUtcNow())
+            {
+                return Task.FromException<Deployment>(FailedError(slot.Key, failure));
+            }
+
+            slot.Version = version;
+            var deployment = new Deployment(version, settings, _time.GetUtcNow());
+            var failures = failure?.Attempts ?? 0;
+            var task = Task.Run(() => LoadAsync(slot, deployment, failures));
+            slot.Loading = new VersionSlot.PendingLoad(deployment, task);
+            return task;
+        }
+    }
+
+    private async Task<Deployment> LoadAsync(VersionSlot slot, Deployment deployment, int failures)
     {
         var version = deployment.Version;
-        var started = DateTime.UtcNow;
-        LogLoading(logger, version.Key, version.Manifest.Engine);
+        var started = _time.GetTimestamp();
+        long reserved = 0;
+        HostLog.Loading(_logger, version.Key, version.Manifest.Engine);
         try
         {
             if (!_engines.TryGetValue(version.Manifest.Engine, out var engine))
@@ -68,13 +359,14 @@ internal sealed partial class ModelHost(
                 throw MaasException.Unavailable($"No engine named '{version.Manifest.Engine}' is installed.");
             }
 
-            var files = version.Files.ToDictionary(f => f.Name, f => registry.GetArtifactPath(f.Sha256), StringComparer.Ordinal);
-            var context = new ModelLoadContext(version.Key, version.Manifest, files, options.Value.Defaults);
-            var model = await engine.LoadAsync(context).ConfigureAwait(false);
+            reserved = Reserve(slot, version.Key, version.Files.Sum(f => f.Size));
+            var files = version.Files.ToDictionary(f => f.Name, f => _registry.GetArtifactPath(f.Sha256), StringComparer.Ordinal);
+            var context = new ModelLoadContext(version.Key, version.Manifest, files, deployment.Settings);
+            var model = await LoadModelAsync(engine, context).ConfigureAwait(false);
             IInferencePipeline pipeline;
             try
             {
-                pipeline = pipelines.Create(model, context);
+                pipeline = _pipelines.Create(model, context);
             }
             catch
             {
@@ -82,48 +374,196 @@ internal sealed partial class ModelHost(
                 throw;
             }
 
-            await WarmUp.RunAsync(pipeline, logger, version.Key).ConfigureAwait(false);
-            deployment.MarkReady(pipeline);
-            LogReady(logger, version.Key, (DateTime.UtcNow - started).TotalMilliseconds);
+            long memory;
+            try
+            {
+                await WarmUp.RunAsync(pipeline, _logger, version.Key).ConfigureAwait(false);
+                Release(ref reserved);
+                memory = pipeline.MemoryBytes;
+                reserved = Reserve(slot, version.Key, memory);
+            }
+            catch
+            {
+                await pipeline.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            var elapsed = _time.GetElapsedTime(started);
+            deployment.MarkReady(pipeline, _time.GetUtcNow(), elapsed, memory);
+            Deployment? previous;
+            lock (slot.Gate)
+            {
+                previous = slot.Serving;
+                slot.Serving = deployment;
+                slot.Loading = null;
+                slot.Failure = null;
+            }
+
+            Release(ref reserved);
+            _metrics.Loaded(version.Model, version.Version, elapsed, memory);
+            HostLog.Ready(_logger, version.Key, elapsed.TotalMilliseconds, memory);
+            if (previous is not null)
+            {
+                // A settings change: the new instance serves now, the old one finishes what it has.
+                _ = UnloadDeploymentAsync(previous, "settings");
+            }
+
+            return deployment;
         }
         catch (Exception ex)
         {
-            var reason = ex is MaasException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            Release(ref reserved);
+            var reason = ex switch
+            {
+                MaasException => ex.Message,
+                OperationCanceledException when _shutdown.IsCancellationRequested => "The server is shutting down.",
+                _ => $"{ex.GetType().Name}: {ex.Message}",
+            };
             deployment.MarkFailed(reason);
-            LogFailed(logger, version.Key, reason);
+            var now = _time.GetUtcNow();
+            var failure = new LoadFailure(reason, now, deployment.Settings, failures + 1, now + _options.RetryDelay(failures + 1));
+            lock (slot.Gate)
+            {
+                slot.Loading = null;
+                slot.Failure = failure;
+            }
+
+            _metrics.LoadFailed(version.Model, version.Version, _time.GetElapsedTime(started));
+            HostLog.Failed(_logger, version.Key, reason, failure.RetryAt);
+            throw FailedError(slot.Key, failure);
         }
     }
 
-    /// <summary>Unloads a version after its running requests finish.</summary>
-    public async Task UnloadAsync(string key)
+    /// <summary>The engine's load, bounded by the load timeout and shutdown; a model that arrives after either is disposed.</summary>
+    private async Task<ILoadedModel> LoadModelAsync(IModelEngine engine, ModelLoadContext context)
     {
-        if (_entries.TryRemove(key, out var entry))
+        using var timeout = new CancellationTokenSource(_options.LoadTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _shutdown.Token);
+        var loading = engine.LoadAsync(context, linked.Token);
+        try
         {
-            await entry.Loaded.ConfigureAwait(false);
-            await entry.Deployment.UnloadAsync().ConfigureAwait(false);
-            LogUnloaded(logger, key);
+            return await loading.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _ = loading.ContinueWith(
+                static t => t.Result.DisposeAsync().AsTask(),
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default);
+            if (timeout.IsCancellationRequested && !_shutdown.IsCancellationRequested)
+            {
+                throw MaasException.Unavailable(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Loading took longer than the load timeout ({_options.LoadTimeout}, Maas:Serving:LoadTimeout)."));
+            }
+
+            throw;
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Counts <paramref name="bytes"/> against the budget, first unloading least recently used versions that
+    /// nothing pins and nothing uses; throws (the load fails) when even that is not enough.</summary>
+    private long Reserve(VersionSlot self, string key, long bytes)
     {
-        foreach (var key in _entries.Keys.ToList())
+        var evicted = _budget.Reserve(key, bytes, _slots.Values.Where(s => s != self).ToList(), IsPinned);
+        foreach (var deployment in evicted)
         {
-            await UnloadAsync(key).ConfigureAwait(false);
+            HostLog.Evicted(_logger, deployment.Version.Key, key);
+            _ = UnloadDeploymentAsync(deployment, "memory_budget");
+        }
+
+        return bytes;
+    }
+
+    private void Release(ref long reserved)
+    {
+        _budget.Release(reserved);
+        reserved = 0;
+    }
+
+    private bool IsPinned(VersionSlot slot) =>
+        !Volatile.Read(ref _configs).TryGetValue(slot.Model, out var config) || config.Pinned.Contains(slot.Number);
+
+    private async Task UnloadDeploymentAsync(Deployment deployment, string reason)
+    {
+        _draining.TryAdd(deployment, 0);
+        try
+        {
+            await deployment.UnloadAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            HostLog.UnloadFailed(_logger, deployment.Version.Key, ex);
+        }
+        finally
+        {
+            _draining.TryRemove(deployment, out _);
+        }
+
+        if (deployment.LoadedAt is not null)
+        {
+            _metrics.Unloaded(deployment.Version.Model, deployment.Version.Version, deployment.MemoryAtLoad, reason);
+        }
+
+        HostLog.Unloaded(_logger, deployment.Version.Key, reason);
+    }
+
+    private async Task SweepIdleSafelyAsync()
+    {
+        try
+        {
+            await SweepIdleAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            HostLog.SweepFailed(_logger, ex);
         }
     }
 
-    private sealed record Entry(Deployment Deployment, Task Loaded);
+    private async Task<ModelConfig?> ReadConfigAsync(string model, CancellationToken cancellationToken)
+    {
+        var details = await _registry.GetModelAsync(model, cancellationToken).ConfigureAwait(false);
+        if (details is null)
+        {
+            return null;
+        }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Loading {Key} on engine {Engine}")]
-    private static partial void LogLoading(ILogger logger, string key, string engine);
+        DeploymentOverrides overrides;
+        try
+        {
+            overrides = (await _registry.GetDeploymentAsync(model, cancellationToken).ConfigureAwait(false)).Overrides;
+        }
+        catch (MaasException ex) when (ex.Kind == MaasErrorKind.NotFound)
+        {
+            return null;
+        }
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "{Key} ready in {Milliseconds:F0} ms")]
-    private static partial void LogReady(ILogger logger, string key, double milliseconds);
+        var aliases = details.Summary.Aliases;
+        var pinned = aliases.Values.ToImmutableHashSet();
+        var defaultVersion = aliases.TryGetValue(ModelReference.DefaultAlias, out var production) ? production : details.Summary.LatestVersion;
+        if (defaultVersion is { } number)
+        {
+            pinned = pinned.Add(number);
+        }
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "{Key} failed to load: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string key, string reason);
+        return new ModelConfig(overrides.ApplyTo(_options.Defaults), pinned, details.Versions.Select(v => v.Version).ToImmutableHashSet());
+    }
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "{Key} unloaded")]
-    private static partial void LogUnloaded(ILogger logger, string key);
+    private static MaasException FailedError(string key, LoadFailure failure) =>
+        MaasException.Unavailable(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Model {key} failed to load: {failure.Reason} (next try after {failure.RetryAt:yyyy-MM-dd'T'HH:mm:ss'Z'})"));
+
+    private static async Task IgnoreFailureAsync(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (MaasException)
+        {
+            // Recorded on the slot and logged where the load failed.
+        }
+    }
 }

@@ -22,6 +22,27 @@ public sealed class AuditCommandTests
     }
 
     [Fact]
+    public async Task Audit_DetailNullMissingOrEmpty_PrintsDashNeverNull()
+    {
+        const string Body = """
+            {"entries":[
+              {"id":3,"at":"2025-01-02T03:04:05Z","actor":"alice","action":"version.delete","model":"minilm","version":2,"detail":null},
+              {"id":2,"at":"2025-01-02T03:04:05Z","actor":"bob","action":"model.update","model":"minilm"},
+              {"id":1,"at":"2025-01-02T03:04:05Z","actor":"carol","action":"alias.remove","model":"minilm","version":1,"detail":""}]}
+            """;
+        await using var server = await FakeMaasServer.StartAsync(200, Body);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("audit", "--server", server.Url.ToString());
+
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain("null", cli.Output, StringComparison.OrdinalIgnoreCase);
+        var rows = cli.Output.Split('\n').Where(l => l.Contains("minilm", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Matches(@"│ -\s+│$", r.TrimEnd()));
+    }
+
+    [Fact]
     public async Task Audit_ModelAndLimit_SendsThemAsQuery()
     {
         await using var server = await FakeMaasServer.StartAsync(200, Entries);

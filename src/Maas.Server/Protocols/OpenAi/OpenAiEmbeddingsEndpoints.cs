@@ -42,7 +42,7 @@ internal static class OpenAiEmbeddingsEndpoints
 
             var result = await embeddings.EmbedAsync(request.Inputs, token).ConfigureAwait(false);
             context.Response.ContentType = "application/json";
-            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
             Write(writer, request, result);
             return true;
         }, ct).ConfigureAwait(false);

@@ -39,7 +39,7 @@ internal static class OpenAiGenerationWriter
 
         http.ContentType = "application/json";
         var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, ServerJson.WriterOptions))
         {
             OpenAiGenerationJson.WriteCompletion(json, response, text.ToString(), logprobs, finish, usage);
         }
@@ -54,7 +54,7 @@ internal static class OpenAiGenerationWriter
         http.Headers.CacheControl = "no-cache";
         http.Headers["X-Accel-Buffering"] = "no";
         var buffer = new ArrayBufferWriter<byte>();
-        var json = new Utf8JsonWriter(buffer);
+        var json = new Utf8JsonWriter(buffer, ServerJson.WriterOptions);
         try
         {
             var textOffset = 0;
@@ -120,7 +120,7 @@ internal static class OpenAiGenerationWriter
     {
         var (status, message) = ErrorHandlingMiddleware.Describe(error);
         var type = status switch { 429 => "rate_limit_error", >= 500 => "server_error", _ => "invalid_request_error" };
-        var body = JsonSerializer.SerializeToUtf8Bytes(new OpenAiErrorBody(new OpenAiError(message, type, null, null)), ServerJsonContext.Default.OpenAiErrorBody);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new OpenAiErrorBody(new OpenAiError(message, type, null, null)), ServerJson.Errors.OpenAiErrorBody);
         await http.Body.WriteAsync(DataPrefix, cancellationToken).ConfigureAwait(false);
         await http.Body.WriteAsync(body, cancellationToken).ConfigureAwait(false);
         await http.Body.WriteAsync(EventEnd, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Registry.Abstractions;
+using Maas.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -46,7 +47,7 @@ internal static class OpenAiModelsEndpoints
     private static Utf8JsonWriter Start(HttpContext context)
     {
         context.Response.ContentType = "application/json";
-        return new Utf8JsonWriter(context.Response.BodyWriter);
+        return new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
     }
 
     private static void WriteModel(Utf8JsonWriter writer, ModelSummary model, string? id = null)

@@ -94,7 +94,7 @@ internal static class PredictEndpoints
         }
 
         var result = await pipeline.EmbedAsync(texts, ct).ConfigureAwait(false);
-        await using var writer = new Utf8JsonWriter(response.BodyWriter);
+        await using var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions);
         WriteHeader(writer, model, version);
         if (!single)
         {
@@ -145,7 +145,7 @@ internal static class PredictEndpoints
 
             using var request = new InferenceRequest { Inputs = tensors };
             using var result = await pipeline.InferAsync(request, ct).ConfigureAwait(false);
-            await using var writer = new Utf8JsonWriter(response.BodyWriter);
+            await using var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions);
             WriteHeader(writer, model, version);
             if (result.Outputs.Count == 1)
             {

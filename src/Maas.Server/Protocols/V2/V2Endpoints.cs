@@ -18,13 +18,13 @@ internal static class V2Endpoints
     public static IEndpointRouteBuilder MapOpenInferenceProtocol(this IEndpointRouteBuilder app)
     {
         var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2");
-        v2.MapGet("", () => TypedResults.Json(new V2ServerMetadata("maas", ServerInfo.Version, []), V2JsonContext.Default.V2ServerMetadata))
+        v2.MapGet("", () => TypedResults.Json(new V2ServerMetadata("maas", ServerInfo.Version, []), ServerJson.V2.V2ServerMetadata))
             .WithSummary("Server metadata");
-        v2.MapGet("/health/live", () => TypedResults.Json(new V2Live(true), V2JsonContext.Default.V2Live))
+        v2.MapGet("/health/live", () => TypedResults.Json(new V2Live(true), ServerJson.V2.V2Live))
             .WithSummary("Liveness: the process is serving HTTP");
         v2.MapGet("/health/ready", (IInferenceService service) => service.StartupComplete
-                ? Results.Json(new V2Ready(true), V2JsonContext.Default.V2Ready)
-                : Results.Json(new V2Ready(false), V2JsonContext.Default.V2Ready, statusCode: StatusCodes.Status503ServiceUnavailable))
+                ? Results.Json(new V2Ready(true), ServerJson.V2.V2Ready)
+                : Results.Json(new V2Ready(false), ServerJson.V2.V2Ready, statusCode: StatusCodes.Status503ServiceUnavailable))
             .WithSummary("Readiness: start-up loading has finished");
 
         v2.MapGet("/models/{name}", (string name, IInferenceService service, IModelRegistry registry, CancellationToken ct) =>
@@ -64,14 +64,14 @@ internal static class V2Endpoints
             version.Manifest.Engine == ModelFormats.Onnx ? "onnxruntime_onnx" : version.Manifest.Engine,
             inputs.Select(V2TensorMetadata.From).ToList(),
             outputs.Select(V2TensorMetadata.From).ToList());
-        return TypedResults.Json(metadata, V2JsonContext.Default.V2ModelMetadata);
+        return TypedResults.Json(metadata, ServerJson.V2.V2ModelMetadata);
     }
 
     private static async Task<IResult> ReadyAsync(ModelReference reference, IInferenceService service, CancellationToken ct)
     {
         var state = await service.GetStateAsync(reference, ct).ConfigureAwait(false);
         var body = new V2ModelReady(reference.Name, state == ModelState.Ready, state.ToString().ToLowerInvariant());
-        return Results.Json(body, V2JsonContext.Default.V2ModelReady,
+        return Results.Json(body, ServerJson.V2.V2ModelReady,
             statusCode: state == ModelState.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 

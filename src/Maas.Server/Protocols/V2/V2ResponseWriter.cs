@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Maas.Core.Inference;
 using Maas.Core.Tensors;
+using Maas.Server.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Maas.Server.Protocols.V2;
@@ -12,7 +13,7 @@ internal static class V2ResponseWriter
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        await using (var writer = new Utf8JsonWriter(response.BodyWriter))
+        await using (var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("model_name", model);

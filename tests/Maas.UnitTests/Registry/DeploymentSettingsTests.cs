@@ -1,0 +1,123 @@
+using Maas.Core.Engines;
+using Maas.Core.Errors;
+
+namespace Maas.UnitTests.Registry;
+
+public sealed class DeploymentSettingsTests
+{
+    [Fact]
+    public async Task GetDeploymentAsync_NeverSet_ReturnsEmptyOverrides()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+
+        var deployment = await host.Registry.GetDeploymentAsync("bert");
+
+        Assert.True(deployment.Overrides.IsEmpty);
+        Assert.Null(deployment.UpdatedAt);
+        Assert.Null(deployment.UpdatedBy);
+    }
+
+    [Fact]
+    public async Task SetDeploymentAsync_Stored_ReadBackAfterReopenWithAuditAndEvent()
+    {
+        var folder = RegistryTestHost.NewDataDirectory();
+        try
+        {
+            var overrides = new DeploymentOverrides { MaxBatchSize = 16, MaxQueueDelay = TimeSpan.FromMilliseconds(2), KeepAlive = TimeSpan.Zero, Preload = false };
+            await using (var host = RegistryTestHost.Open(folder))
+            {
+                await host.PushAsync("bert");
+                var changed = new List<string>();
+                host.Registry.ModelChanged += (_, e) => changed.Add(e.Model);
+
+                var stored = await host.Registry.SetDeploymentAsync("bert", overrides, "alice");
+
+                Assert.Equal(overrides, stored.Overrides);
+                Assert.Equal("alice", stored.UpdatedBy);
+                Assert.Equal(["bert"], changed);
+                var audit = (await host.Registry.ReadAuditAsync("bert", 1))[0];
+                Assert.Equal(("alice", "deployment.set"), (audit.Actor, audit.Action));
+                Assert.Contains("max_batch_size=16", audit.Detail, StringComparison.Ordinal);
+                Assert.Contains("was defaults", audit.Detail, StringComparison.Ordinal);
+            }
+
+            await using (var reopened = RegistryTestHost.Open(folder))
+            {
+                var read = await reopened.Registry.GetDeploymentAsync("bert");
+                Assert.Equal(overrides, read.Overrides);
+                Assert.Equal("alice", read.UpdatedBy);
+                Assert.NotNull(read.UpdatedAt);
+            }
+        }
+        finally
+        {
+            RegistryTestHost.DeleteDirectory(folder);
+        }
+    }
+
+    [Fact]
+    public async Task SetDeploymentAsync_Replaced_OnlyNewFieldsRemain()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+        await host.Registry.SetDeploymentAsync("bert", new DeploymentOverrides { MaxBatchSize = 16, MaxQueue = 5 }, "alice");
+
+        await host.Registry.SetDeploymentAsync("bert", new DeploymentOverrides { MaxQueue = 7 }, "bob");
+
+        var read = await host.Registry.GetDeploymentAsync("bert");
+        Assert.Equal(new DeploymentOverrides { MaxQueue = 7 }, read.Overrides);
+        Assert.Equal("bob", read.UpdatedBy);
+    }
+
+    [Fact]
+    public async Task SetDeploymentAsync_OutOfRange_InvalidArgumentNamingTheField()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+
+        var error = await Assert.ThrowsAsync<MaasException>(() =>
+            host.Registry.SetDeploymentAsync("bert", new DeploymentOverrides { MaxBatchSize = 0, Instances = -1 }, "alice"));
+
+        Assert.Equal(MaasErrorKind.InvalidArgument, error.Kind);
+        Assert.Contains("max_batch_size", error.Message, StringComparison.Ordinal);
+        Assert.Contains("instances", error.Message, StringComparison.Ordinal);
+        Assert.True((await host.Registry.GetDeploymentAsync("bert")).Overrides.IsEmpty);
+    }
+
+    [Fact]
+    public async Task SetDeploymentAsync_UnknownModel_NotFound()
+    {
+        await using var host = RegistryTestHost.Create();
+
+        var error = await Assert.ThrowsAsync<MaasException>(() =>
+            host.Registry.SetDeploymentAsync("nope", new DeploymentOverrides { MaxQueue = 1 }, "alice"));
+
+        Assert.Equal(MaasErrorKind.NotFound, error.Kind);
+        Assert.Equal(MaasErrorKind.NotFound, (await Assert.ThrowsAsync<MaasException>(() => host.Registry.GetDeploymentAsync("nope"))).Kind);
+    }
+
+    [Fact]
+    public async Task DeleteVersionAsync_LastVersion_SettingsKept()
+    {
+        await using var host = RegistryTestHost.Create();
+        await host.PushAsync("bert");
+        await host.Registry.SetDeploymentAsync("bert", new DeploymentOverrides { MaxQueue = 3 }, "alice");
+
+        await host.Registry.DeleteVersionAsync("bert", 1, force: false, "alice");
+        await host.PushAsync("bert", "v2");
+
+        Assert.Equal(3, (await host.Registry.GetDeploymentAsync("bert")).Overrides.MaxQueue);
+    }
+
+    [Fact]
+    public void ApplyTo_SetFields_ReplaceOnlyThoseDefaults()
+    {
+        var defaults = new DeploymentSettings { MaxBatchSize = 8, MaxQueue = 64, KeepAlive = TimeSpan.FromMinutes(5) };
+
+        var effective = new DeploymentOverrides { MaxQueue = 2, IntraOpThreads = 3 }.ApplyTo(defaults);
+
+        Assert.Equal(defaults with { MaxQueue = 2, IntraOpThreads = 3 }, effective);
+        Assert.Equal(defaults, DeploymentOverrides.None.ApplyTo(defaults));
+    }
+}

@@ -1,0 +1,40 @@
+using Maas.Core.Errors;
+using Maas.Registry.Abstractions;
+using Maas.UnitTests.Logging;
+using Microsoft.Extensions.Logging;
+
+namespace Maas.UnitTests.Registry;
+
+public sealed class PushLoggingTests
+{
+    [Fact]
+    public async Task PushAsync_NoModelFile_LogsOneLineWithoutStackTrace()
+    {
+        using var logs = new RecordingLoggerProvider();
+        await using var host = RegistryTestHost.Create(logs);
+        var request = new PushRequest { Model = "bert", Files = [RegistryTestHost.File("weights.bin", "not a model")], Actor = "tester" };
+
+        var refused = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(request));
+
+        var failures = logs.Records.Where(r => r.Message.Contains("Push to bert", StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(failures);
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Null(line.Exception);
+        Assert.Contains(refused.Message, line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', line.Message);
+    }
+
+    [Fact]
+    public async Task PushAsync_UnexpectedFailure_LogsWarningWithException()
+    {
+        using var logs = new RecordingLoggerProvider();
+        await using var host = RegistryTestHost.Create(logs);
+        var request = new PushRequest { Model = "bert", Files = [new PushFile("model.onnx", new FailingStream(1000))], Actor = "tester" };
+
+        await Assert.ThrowsAsync<IOException>(() => host.Registry.PushAsync(request));
+
+        var line = Assert.Single(logs.Records, r => r.Message.Contains("Push to bert", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.IsType<IOException>(line.Exception);
+    }
+}

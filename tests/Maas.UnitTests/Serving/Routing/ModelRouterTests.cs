@@ -1,0 +1,105 @@
+using Maas.Serving.Hosting;
+using Maas.UnitTests.Serving.Hosting;
+
+namespace Maas.UnitTests.Serving.Routing;
+
+public sealed class ModelRouterTests
+{
+    [Fact]
+    public async Task AliasMovedToVersionThatFailsToLoad_OldVersionKeepsServingAndFailureRecorded()
+    {
+        await using var harness = new HostHarness();
+        await harness.PushAsync("m", alias: "production");
+        await harness.PushAsync("m");
+        Assert.Equal(1, await harness.CallAsync("m"));
+        harness.Engine.Fail("m:2", "unknown op type 'Bogus'");
+
+        await harness.SetAliasAsync("m", "production", 2);
+
+        Assert.Equal(1, await harness.CallAsync("m"));
+        Assert.Equal(ModelState.Ready, harness.Status("m", 1)!.State);
+        var failed = harness.Status("m", 2)!;
+        Assert.Equal(ModelState.Failed, failed.State);
+        Assert.Contains("unknown op type 'Bogus'", failed.LastError, StringComparison.Ordinal);
+        Assert.False(harness.Engine.Models.Single().IsDisposed);
+    }
+
+    [Fact]
+    public async Task FailedTarget_RetriedAfterBackoffThenRouteMoves()
+    {
+        await using var harness = new HostHarness();
+        await harness.PushAsync("m", alias: "production");
+        await harness.PushAsync("m");
+        await harness.CallAsync("m");
+        harness.Engine.Fail("m:2", "broken");
+        await harness.SetAliasAsync("m", "production", 2);
+
+        // Fails again at the first retry (5 s): the next one waits twice as long.
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(4.9), "m");
+        Assert.Equal(1, harness.Engine.Loads("m:2"));
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(0.1), "m");
+        Assert.Equal(2, harness.Engine.Loads("m:2"));
+        Assert.Equal(harness.Clock.GetUtcNow() + TimeSpan.FromSeconds(10), harness.Status("m", 2)!.NextRetryAt);
+
+        harness.Engine.Heal("m:2");
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(9.9), "m");
+        Assert.Equal(1, await harness.CallAsync("m"));
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(0.1), "m");
+
+        Assert.Equal(3, harness.Engine.Loads("m:2"));
+        Assert.Equal(2, await harness.CallAsync("m"));
+        Assert.Null(harness.Status("m", 1));
+        Assert.True(harness.Engine.Models.Single(m => m.Context.Key == "m:1").IsDisposed);
+    }
+
+    [Fact]
+    public async Task FailedTarget_NextRegistryChangeRetriesAtOnce()
+    {
+        await using var harness = new HostHarness();
+        await harness.PushAsync("m", alias: "production");
+        await harness.PushAsync("m");
+        await harness.CallAsync("m");
+        harness.Engine.Fail("m:2", "broken");
+        await harness.SetAliasAsync("m", "production", 2);
+        harness.Engine.Heal("m:2");
+
+        await harness.Registry.UpdateModelAsync("m", "fixed", null, "test");
+        await harness.Router.WhenReconciled("m");
+
+        Assert.Equal(2, await harness.CallAsync("m"));
+        Assert.Equal(2, harness.Engine.Loads("m:2"));
+    }
+
+    [Fact]
+    public async Task AliasMovedBackFromFailedTarget_FailureForgotten()
+    {
+        await using var harness = new HostHarness();
+        await harness.PushAsync("m", alias: "production");
+        await harness.PushAsync("m");
+        await harness.CallAsync("m");
+        harness.Engine.Fail("m:2", "broken");
+        await harness.SetAliasAsync("m", "production", 2);
+
+        await harness.SetAliasAsync("m", "production", 1);
+
+        Assert.Null(harness.Status("m", 2));
+        Assert.Null(harness.Host.NextRetry("m"));
+        Assert.Equal(1, await harness.CallAsync("m"));
+    }
+
+    [Fact]
+    public async Task AliasMoved_TargetReady_RouteMovesAndOldUnloaded()
+    {
+        await using var harness = new HostHarness();
+        await harness.PushAsync("m", alias: "production");
+        await harness.PushAsync("m");
+        await harness.CallAsync("m");
+
+        await harness.SetAliasAsync("m", "production", 2);
+
+        Assert.Equal(2, await harness.CallAsync("m"));
+        Assert.Null(harness.Status("m", 1));
+        Assert.Equal(ModelState.Ready, harness.Status("m", 2)!.State);
+        Assert.True(harness.Engine.Models.Single(m => m.Context.Key == "m:1").IsDisposed);
+    }
+}
