@@ -146,6 +146,7 @@ class Server:
         FOLDERS.append(self.data)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self._ready_once = False
         self.log_path = os.path.join(self.data, "server.log")
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = start_process(
@@ -173,7 +174,9 @@ class Server:
             try:
                 if (http("GET", f"{self.url}/v2/health/ready", timeout=5)[0] == 200
                         and http("GET", f"{self.url}/v2/models/{MODEL}/ready", timeout=5)[0] == 200):
-                    log(f"{self.name} ready at {self.url} (pid {self.pid}, data {self.data})")
+                    if not self._ready_once:
+                        log(f"{self.name} ready at {self.url} (pid {self.pid}, data {self.data})")
+                        self._ready_once = True
                     return
             except OSError:
                 pass
