@@ -40,6 +40,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
     private readonly MemoryBudget _budget;
     private readonly ITimer _idleTimer;
     private ImmutableDictionary<string, ModelConfig> _configs = ImmutableDictionary.Create<string, ModelConfig>(StringComparer.Ordinal);
+    private Func<string, bool>? _servesAliasRoute;
     private int _disposed;
 
     public ModelHost(
@@ -483,7 +484,12 @@ internal sealed partial class ModelHost : IAsyncDisposable
     }
 
     private bool IsPinned(VersionSlot slot) =>
-        !Volatile.Read(ref _configs).TryGetValue(slot.Model, out var config) || config.Pinned.Contains(slot.Number);
+        !Volatile.Read(ref _configs).TryGetValue(slot.Model, out var config) || config.Pinned.Contains(slot.Number)
+        || (_servesAliasRoute?.Invoke(slot.Key) ?? false);
+
+    /// <summary>Tells the host which versions an alias or default route still serves: after a failed load the route
+    /// stays on the old version although the registry points elsewhere, and that version must stay pinned.</summary>
+    internal void UseRouteTable(Func<string, bool> servesAliasRoute) => _servesAliasRoute = servesAliasRoute;
 
     private async Task UnloadDeploymentAsync(Deployment deployment, string reason)
     {

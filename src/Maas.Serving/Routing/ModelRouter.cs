@@ -41,6 +41,10 @@ internal sealed partial class ModelRouter : IDisposable
         _time = timeProvider;
         _logger = logger;
         _registry.ModelChanged += OnModelChanged;
+
+        // Routes by alias or default (not by explicit version) pin what they serve, even when a failed load keeps
+        // them on a version the registry no longer names.
+        _host.UseRouteTable(key => Volatile.Read(ref _routes).Any(r => r.Value.Key == key && !r.Key.Contains(':', StringComparison.Ordinal)));
     }
 
     /// <summary>Resolves a reference to the version that serves it (cached).</summary>

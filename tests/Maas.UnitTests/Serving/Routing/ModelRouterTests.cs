@@ -1,3 +1,4 @@
+using Maas.Core.Engines;
 using Maas.Serving.Hosting;
 using Maas.UnitTests.Serving.Hosting;
 
@@ -22,6 +23,25 @@ public sealed class ModelRouterTests
         Assert.Equal(ModelState.Failed, failed.State);
         Assert.Contains("unknown op type 'Bogus'", failed.LastError, StringComparison.Ordinal);
         Assert.False(harness.Engine.Models.Single().IsDisposed);
+    }
+
+    [Fact]
+    public async Task AliasMovedToVersionThatFailsToLoad_OldVersionStaysPinnedThroughIdleSweep()
+    {
+        await using var harness = new HostHarness(o => o.Defaults = new DeploymentSettings { KeepAlive = TimeSpan.FromMinutes(1) });
+        await harness.PushAsync("m", alias: "production");
+        await harness.PushAsync("m");
+        Assert.Equal(1, await harness.CallAsync("m"));
+        harness.Engine.Fail("m:2", "broken");
+        await harness.SetAliasAsync("m", "production", 2);
+
+        // The registry names version 2 now, but the production route still serves version 1: it must not go idle.
+        Assert.True(harness.Status("m", 1)!.Pinned);
+        harness.Clock.Advance(TimeSpan.FromMinutes(2));
+        await harness.Host.SweepIdleAsync();
+
+        Assert.Equal(ModelState.Ready, harness.Status("m", 1)!.State);
+        Assert.Equal(1, harness.Engine.Loads("m:1"));
     }
 
     [Fact]
