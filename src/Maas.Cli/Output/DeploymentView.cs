@@ -30,36 +30,30 @@ internal static class DeploymentView
         }
     }
 
+    /// <summary>One line per version within the console's width; see <see cref="FittedTable"/>.</summary>
+    /// <remarks>
+    /// The version is cut last: on a narrow terminal the load time, the batch size, the last use and then the error
+    /// column are left out first (<c>maas models show</c> has them all).
+    /// </remarks>
     public static void WriteList(IAnsiConsole console, IReadOnlyList<DeploymentInfo> deployments)
     {
         ArgumentNullException.ThrowIfNull(console);
         ArgumentNullException.ThrowIfNull(deployments);
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("Version")
-            .AddColumn("State")
-            .AddColumn(new TableColumn("Memory").RightAligned())
-            .AddColumn(new TableColumn("In flight").RightAligned())
-            .AddColumn(new TableColumn("Queued").RightAligned())
-            .AddColumn("Batch")
-            .AddColumn("Loaded")
-            .AddColumn("Last used")
-            .AddColumn("Last error");
-        foreach (var d in deployments.OrderBy(d => d.Model, StringComparer.Ordinal).ThenBy(d => d.Version))
-        {
-            table.AddRow(
-                new Text($"{d.Model}:{d.Version}" + (d.Pinned ? " *" : string.Empty)),
-                new Text(d.State + (d.Reloading ? " (reloading)" : string.Empty)),
-                new Text(d.MemoryBytes > 0 ? ByteSize.Format(d.MemoryBytes) : "-"),
-                new Text(d.InFlight.ToString(CultureInfo.InvariantCulture)),
-                new Text(d.Queued.ToString(CultureInfo.InvariantCulture)),
-                new Text(d.Settings?.MaxBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "-"),
-                new Text(d.LoadedAt is { } at ? $"{Timestamps.Format(at)} ({Duration(d.LoadMs)})" : "-"),
-                new Text(d.LastUsedAt is { } used ? Timestamps.Format(used) : "-"),
-                new Text(d.LastError ?? "-"));
-        }
-
-        console.Write(table);
-        console.WriteLine("* pinned by an alias or the default route: never unloaded for idleness or memory.");
+        var sorted = deployments.OrderBy(d => d.Model, StringComparer.Ordinal).ThenBy(d => d.Version).ToList();
+        console.Write(FittedTable.Create(
+            [
+                new("Version", [.. sorted.Select(d => $"{d.Model}:{d.Version}" + (d.Pinned ? " *" : string.Empty))]) { Flexible = true, MinWidth = int.MaxValue },
+                new("State", [.. sorted.Select(d => d.Reloading ? "reloading" : d.State)]),
+                new("Memory", [.. sorted.Select(d => d.MemoryBytes > 0 ? ByteSize.Format(d.MemoryBytes) : "-")]) { RightAligned = true },
+                new("Flight", [.. sorted.Select(d => d.InFlight.ToString(CultureInfo.InvariantCulture))]) { RightAligned = true },
+                new("Queue", [.. sorted.Select(d => d.Queued.ToString(CultureInfo.InvariantCulture))]) { RightAligned = true },
+                new("Batch", [.. sorted.Select(d => d.Settings?.MaxBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "-")]) { RightAligned = true, DropRank = 3 },
+                new("Loaded", [.. sorted.Select(d => Timestamps.Short(d.LoadedAt))]) { DropRank = 4 },
+                new("Last used", [.. sorted.Select(d => Timestamps.Short(d.LastUsedAt))]) { DropRank = 2 },
+                new("Error", [.. sorted.Select(d => d.LastError is { } error ? FittedTable.OneLine(error) : "-")]) { Flexible = true, MinWidth = 10, DropRank = 1 },
+            ],
+            console.Profile.Width));
+        console.WriteLine("* pinned (an alias or the default route): never unloaded for idleness or memory.");
     }
 
     /// <summary>One line about a version's deployment, e.g. <c>ready, 86.7 MiB, loaded 2025-01-02 03:04 in 120 ms</c>.</summary>

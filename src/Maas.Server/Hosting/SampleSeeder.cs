@@ -54,6 +54,6 @@ internal sealed partial class SampleSeeder(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Registered sample model {Key} (alias production)")]
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Registered sample model {Key} (alias production)")]
     private static partial void LogRegistered(ILogger logger, string key);
 }

@@ -28,6 +28,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
     private readonly string _model;
     private readonly int _version;
     private readonly int _cores;
+    private readonly int _loadedThreads;
     private readonly Lock _lock = new();
     private readonly LinkedList<BatchItem<TRequest, TResult>> _queue = new();
     private readonly List<Task> _workerTasks = [];
@@ -56,6 +57,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         _metrics = metrics;
         _time = time;
         _cores = cores;
+        _loadedThreads = settings.IntraOpThreads;
         lock (_lock)
         {
             Resize();
@@ -134,6 +136,19 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
             Resize();
             Signal();
         }
+    }
+
+    /// <summary>Applies <paramref name="settings"/> as <see cref="Apply"/> does unless they change the intra-op
+    /// threads, which are baked into the engine's sessions (or llama.cpp's context) at load: false means a reload.</summary>
+    public bool TryApply(DeploymentSettings settings)
+    {
+        if (settings.IntraOpThreads != _loadedThreads)
+        {
+            return false;
+        }
+
+        Apply(settings);
+        return true;
     }
 
     private void OnCancelled(BatchItem<TRequest, TResult> item, CancellationToken token)

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
 using System.Globalization;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
-using Maas.Core.Models;
 using Maas.Registry.Abstractions;
 using Maas.Serving.Metrics;
 using Maas.Serving.Pipelines;
@@ -39,7 +37,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly MemoryBudget _budget;
     private readonly ITimer _idleTimer;
-    private ImmutableDictionary<string, ModelConfig> _configs = ImmutableDictionary.Create<string, ModelConfig>(StringComparer.Ordinal);
+    private readonly ModelConfigs _configs;
     private Func<string, bool>? _servesAliasRoute;
     private int _disposed;
 
@@ -60,6 +58,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
         _metrics = metrics;
         _logger = logger;
         _budget = new MemoryBudget(_options.EffectiveMemoryBudget());
+        _configs = new ModelConfigs(registry, _options.Defaults);
         _idleTimer = _time.CreateTimer(static state => _ = ((ModelHost)state!).SweepIdleSafelyAsync(), this, _options.IdleCheckInterval, _options.IdleCheckInterval);
     }
 
@@ -145,33 +144,10 @@ internal sealed partial class ModelHost : IAsyncDisposable
     }
 
     /// <summary>The model's effective settings and pins, read from the registry on first use.</summary>
-    public async Task<ModelConfig> GetConfigAsync(string model, CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _configs).TryGetValue(model, out var cached))
-        {
-            return cached;
-        }
-
-        var read = await ReadConfigAsync(model, cancellationToken).ConfigureAwait(false)
-            ?? throw MaasException.NotFound($"Model '{model}' not found.");
-
-        // A reconcile may have stored a newer reading meanwhile; keep that one.
-        return ImmutableInterlocked.GetOrAdd(ref _configs, model, read);
-    }
+    public Task<ModelConfig> GetConfigAsync(string model, CancellationToken cancellationToken) => _configs.GetAsync(model, cancellationToken);
 
     /// <summary>Reads the model's settings and pins again (after a registry change); null when the model is gone.</summary>
-    public async Task<ModelConfig?> RefreshConfigAsync(string model, CancellationToken cancellationToken)
-    {
-        var config = await ReadConfigAsync(model, cancellationToken).ConfigureAwait(false);
-        if (config is null)
-        {
-            ImmutableInterlocked.TryRemove(ref _configs, model, out _);
-            return null;
-        }
-
-        ImmutableInterlocked.AddOrUpdate(ref _configs, model, config, (_, _) => config);
-        return config;
-    }
+    public Task<ModelConfig?> RefreshConfigAsync(string model, CancellationToken cancellationToken) => _configs.RefreshAsync(model, cancellationToken);
 
     /// <summary>Brings the model's loaded versions to <paramref name="config"/>'s settings (the running pipeline takes
     /// them, or a new instance loads and takes over) and retries its failed loads, except the keys in
@@ -484,8 +460,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
     }
 
     private bool IsPinned(VersionSlot slot) =>
-        !Volatile.Read(ref _configs).TryGetValue(slot.Model, out var config) || config.Pinned.Contains(slot.Number)
-        || (_servesAliasRoute?.Invoke(slot.Key) ?? false);
+        _configs.IsPinned(slot.Model, slot.Number) || (_servesAliasRoute?.Invoke(slot.Key) ?? false);
 
     /// <summary>Tells the host which versions an alias or default route still serves: after a failed load the route
     /// stays on the old version although the registry points elsewhere, and that version must stay pinned.</summary>
@@ -525,35 +500,6 @@ internal sealed partial class ModelHost : IAsyncDisposable
         {
             HostLog.SweepFailed(_logger, ex);
         }
-    }
-
-    private async Task<ModelConfig?> ReadConfigAsync(string model, CancellationToken cancellationToken)
-    {
-        var details = await _registry.GetModelAsync(model, cancellationToken).ConfigureAwait(false);
-        if (details is null)
-        {
-            return null;
-        }
-
-        DeploymentOverrides overrides;
-        try
-        {
-            overrides = (await _registry.GetDeploymentAsync(model, cancellationToken).ConfigureAwait(false)).Overrides;
-        }
-        catch (MaasException ex) when (ex.Kind == MaasErrorKind.NotFound)
-        {
-            return null;
-        }
-
-        var aliases = details.Summary.Aliases;
-        var pinned = aliases.Values.ToImmutableHashSet();
-        var defaultVersion = aliases.TryGetValue(ModelReference.DefaultAlias, out var production) ? production : details.Summary.LatestVersion;
-        if (defaultVersion is { } number)
-        {
-            pinned = pinned.Add(number);
-        }
-
-        return new ModelConfig(overrides.ApplyTo(_options.Defaults), pinned, details.Versions.Select(v => v.Version).ToImmutableHashSet());
     }
 
     private static MaasException FailedError(string key, LoadFailure failure) =>

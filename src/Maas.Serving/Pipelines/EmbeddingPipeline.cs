@@ -20,13 +20,11 @@ internal sealed class EmbeddingPipeline : IEmbeddingPipeline
     private readonly WordPieceEncoder _encoder;
     private readonly int _maxTexts;
     private readonly BatchQueue<long[][], EmbeddingResult> _queue;
-    private readonly DeploymentSettings _loaded;
 
     public EmbeddingPipeline(ITensorModel model, ModelManifest manifest, IReadOnlyDictionary<string, string> files, int maxTexts, BatchingContext batching)
     {
         _model = model;
         _maxTexts = maxTexts;
-        _loaded = batching.Settings;
         var wordPiece = manifest.PreProcessing.FirstOrDefault(s => s.Name == ProcessingSteps.WordPiece)
             ?? throw MaasException.InvalidArgument("An embeddings model needs a 'wordpiece' pre-processing step.");
         var vocabName = wordPiece.Get("vocab", "vocab.txt");
@@ -76,16 +74,7 @@ internal sealed class EmbeddingPipeline : IEmbeddingPipeline
     public long MemoryBytes => _model.MemoryBytes;
 
     /// <summary>Batch size, delay, queue, timeout and instances apply live; threads are baked into the engine's sessions.</summary>
-    public bool TryApply(DeploymentSettings settings)
-    {
-        if (settings.IntraOpThreads != _loaded.IntraOpThreads)
-        {
-            return false;
-        }
-
-        _queue.Apply(settings);
-        return true;
-    }
+    public bool TryApply(DeploymentSettings settings) => _queue.TryApply(settings);
 
     public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {

@@ -14,12 +14,10 @@ internal sealed class TensorPipeline : IInferencePipeline
     private readonly ITensorModel _model;
     private readonly TensorBatchExecutor _executor;
     private readonly BatchQueue<TensorBatchRequest, InferenceResult> _queue;
-    private readonly DeploymentSettings _loaded;
 
     public TensorPipeline(ITensorModel model, BatchingContext batching)
     {
         _model = model;
-        _loaded = batching.Settings;
         _executor = new TensorBatchExecutor(model);
         _queue = batching.CreateQueue(_executor);
     }
@@ -33,16 +31,7 @@ internal sealed class TensorPipeline : IInferencePipeline
     public long MemoryBytes => _model.MemoryBytes;
 
     /// <summary>Batch size, delay, queue, timeout and instances apply live; threads are baked into the engine's sessions.</summary>
-    public bool TryApply(DeploymentSettings settings)
-    {
-        if (settings.IntraOpThreads != _loaded.IntraOpThreads)
-        {
-            return false;
-        }
-
-        _queue.Apply(settings);
-        return true;
-    }
+    public bool TryApply(DeploymentSettings settings) => _queue.TryApply(settings);
 
     public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
         await _queue.EnqueueAsync(_executor.Describe(request), cancellationToken).ConfigureAwait(false);

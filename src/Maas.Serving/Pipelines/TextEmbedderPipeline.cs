@@ -24,16 +24,7 @@ internal sealed class TextEmbedderPipeline(ITextEmbedder embedder, int maxTexts,
     public long MemoryBytes => embedder.MemoryBytes;
 
     /// <summary>Queue settings apply live; threads are fixed when llama.cpp's context is created.</summary>
-    public bool TryApply(DeploymentSettings settings)
-    {
-        if (settings.IntraOpThreads != batching.Settings.IntraOpThreads)
-        {
-            return false;
-        }
-
-        _queue.Apply(settings);
-        return true;
-    }
+    public bool TryApply(DeploymentSettings settings) => _queue.TryApply(settings);
 
     public async ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default)
     {

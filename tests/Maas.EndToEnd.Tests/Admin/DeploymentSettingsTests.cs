@@ -22,23 +22,7 @@ public sealed class DeploymentSettingsTests
         var before = await FailedLoadTests.DeploymentAsync(server.Client, 1);
         var loadedBefore = before!.Value.GetProperty("loaded_at").GetString();
 
-        using var stop = new CancellationTokenSource();
-        var clients = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
-        {
-            var failures = new List<string>();
-            var count = 0;
-            while (!stop.IsCancellationRequested)
-            {
-                var (status, output, body) = await AddModel.InferAsync(server.Client, path);
-                count++;
-                if (status != HttpStatusCode.OK || !output.SequenceEqual(AddModel.Expected(1)))
-                {
-                    failures.Add($"{(int)status} {body}");
-                }
-            }
-
-            return (count, failures);
-        })).ToArray();
+        using var load = InferenceLoad.Start(server.Client, path, clients: 4);
 
         var (putStatus, stored) = await PutAsync(server.Client, Model, """{"max_batch_size": 4, "max_queue": 5, "intra_op_threads": 1}""");
         Assert.Equal(HttpStatusCode.OK, putStatus);
@@ -54,11 +38,10 @@ public sealed class DeploymentSettingsTests
             Assert.Equal(AddModel.Expected(1), (await AddModel.InferAsync(server.Client, path)).Output);
         }
 
-        await stop.CancelAsync();
-        var results = await Task.WhenAll(clients);
+        var all = (await load.StopAsync()).SelectMany(r => r).ToList();
 
-        Assert.True(results.Sum(r => r.count) > 16, "too few requests ran");
-        Assert.Empty(results.SelectMany(r => r.failures));
+        Assert.True(all.Count > 16, "too few requests ran");
+        Assert.Empty(all.Where(r => r.Status != HttpStatusCode.OK || r.Output != AddModel.Format(AddModel.Expected(1))).Select(r => $"{(int)r.Status} {r.Output}"));
         var settings = after!.Value.GetProperty("settings");
         Assert.Equal((4, 5, 1), (settings.GetProperty("max_batch_size").GetInt32(), settings.GetProperty("max_queue").GetInt32(), settings.GetProperty("intra_op_threads").GetInt32()));
         Assert.Equal("ready", after.Value.GetProperty("state").GetString());

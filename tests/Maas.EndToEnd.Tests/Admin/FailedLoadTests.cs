@@ -22,18 +22,7 @@ public sealed class FailedLoadTests
         await server.PushAsync(Model, BrokenModel.Files());
         var path = $"/v2/models/{Model}/infer";
         Assert.Equal(AddModel.Expected(1), (await AddModel.InferAsync(server.Client, path)).Output);
-        using var stop = new CancellationTokenSource();
-        var clients = Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
-        {
-            var seen = new List<(HttpStatusCode Status, string Output)>();
-            while (!stop.IsCancellationRequested)
-            {
-                var (status, output, body) = await AddModel.InferAsync(server.Client, path);
-                seen.Add((status, status == HttpStatusCode.OK ? AddModel.Format(output) : body.ToString()));
-            }
-
-            return seen;
-        })).ToArray();
+        using var load = InferenceLoad.Start(server.Client, path, Clients);
 
         using (var content = new StringContent("{\"version\": 2}", Encoding.UTF8, "application/json"))
         using (var moved = await server.Client.PutAsync($"/api/models/{Model}/aliases/production", content))
@@ -48,8 +37,7 @@ public sealed class FailedLoadTests
             Assert.Equal(AddModel.Expected(1), (await AddModel.InferAsync(server.Client, path)).Output);
         }
 
-        await stop.CancelAsync();
-        var all = (await Task.WhenAll(clients)).SelectMany(r => r).ToList();
+        var all = (await load.StopAsync()).SelectMany(r => r).ToList();
 
         Assert.True(all.Count > Clients * 4, $"only {all.Count} requests ran");
         Assert.All(all, r => Assert.True(r.Status == HttpStatusCode.OK, $"request failed: {(int)r.Status} {r.Output}"));

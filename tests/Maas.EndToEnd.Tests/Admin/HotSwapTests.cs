@@ -25,19 +25,7 @@ public sealed class HotSwapTests
         var clock = Stopwatch.StartNew();
         var minimum = TimeSpan.FromSeconds(2);
         var deadline = TimeSpan.FromSeconds(30);
-        using var stop = new CancellationTokenSource();
-
-        var clients = Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
-        {
-            var seen = new List<(HttpStatusCode Status, string Output)>();
-            while (!stop.IsCancellationRequested)
-            {
-                var (status, output, body) = await AddModel.InferAsync(server.Client, path);
-                seen.Add((status, status == HttpStatusCode.OK ? AddModel.Format(output) : body.ToString()));
-            }
-
-            return seen;
-        })).ToArray();
+        using var load = InferenceLoad.Start(server.Client, path, Clients);
 
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         using (var content = new StringContent("{\"version\": 2}", Encoding.UTF8, "application/json"))
@@ -50,8 +38,7 @@ public sealed class HotSwapTests
         await Eventually.WaitForAsync(() => AddModel.InferAsync(server.Client, path), r => r.Output.SequenceEqual(AddModel.Expected(2)), deadline);
         var remaining = minimum - clock.Elapsed;
         await Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(300));
-        await stop.CancelAsync();
-        var results = await Task.WhenAll(clients);
+        var results = await load.StopAsync();
 
         var all = results.SelectMany(r => r).ToList();
         Assert.True(all.Count > Clients * 4, $"only {all.Count} requests ran");

@@ -6,34 +6,9 @@ using Maas.EndToEnd.Tests.Infrastructure;
 namespace Maas.EndToEnd.Tests.Cli;
 
 /// <summary>The <c>maas</c> CLI driving a real server: what an operator types, and what they see.</summary>
-public sealed class CliAgainstServerTests : IAsyncLifetime
+public sealed class CliAgainstServerTests() : CliServerTestBase("maas-cli-files")
 {
     private const string Model = "adder";
-
-    private readonly string _files = TempFolder.Create("maas-cli-files");
-    private MaasTestServer? _server;
-    private CliRunner? _cli;
-
-    private MaasTestServer Server => _server!;
-
-    private CliRunner Cli => _cli!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await MaasTestServer.StartAsync();
-        _cli = new CliRunner(_server.BaseAddress);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _cli?.Dispose();
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        TempFolder.Delete(_files);
-    }
 
     [Fact]
     public async Task Push_WithAlias_CreatesVersionAndPrintsItsFile()
@@ -227,7 +202,7 @@ public sealed class CliAgainstServerTests : IAsyncLifetime
 
     private string WriteModel(string folder, byte[] bytes)
     {
-        var directory = Path.Combine(_files, folder);
+        var directory = Path.Combine(Files, folder);
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, "model.onnx");
         File.WriteAllBytes(path, bytes);

@@ -1,46 +1,20 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Maas.EndToEnd.Tests.Admin;
-using Maas.EndToEnd.Tests.Infrastructure;
 
 namespace Maas.EndToEnd.Tests.Cli;
 
 /// <summary><c>maas models pull</c> and the file download it uses, against a real server.</summary>
-public sealed class PullTests : IAsyncLifetime
+public sealed class PullTests() : CliServerTestBase("maas-pull-files")
 {
     private const string Model = "adder";
-
-    private readonly string _files = TempFolder.Create("maas-pull-files");
-    private MaasTestServer? _server;
-    private CliRunner? _cli;
-
-    private MaasTestServer Server => _server!;
-
-    private CliRunner Cli => _cli!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await MaasTestServer.StartAsync();
-        _cli = new CliRunner(_server.BaseAddress);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _cli?.Dispose();
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        TempFolder.Delete(_files);
-    }
 
     [Fact]
     public async Task Pull_DefaultVersion_WritesTheStoredBytesWhichPushBackAsAnotherModel()
     {
         await Server.PushAsync(Model, [("model.onnx", AddModel.Create(1)), ("notes.txt", "first"u8.ToArray())], alias: "production");
         await Server.PushAsync(Model, AddModel.Files(2));
-        var folder = Path.Combine(_files, "pulled");
+        var folder = Path.Combine(Files, "pulled");
 
         var pulled = await Cli.RunAsync("models", "pull", Model, "--output", folder);
 
@@ -65,7 +39,7 @@ public sealed class PullTests : IAsyncLifetime
         await Server.PushAsync(Model, AddModel.Files(1));
         await Server.PushAsync(Model, AddModel.Files(2));
         await Server.PushAsync(Model, AddModel.Files(3), alias: "staging");
-        var folder = Path.Combine(_files, "v");
+        var folder = Path.Combine(Files, "v");
 
         var result = await Cli.RunAsync("models", "pull", reference, "-o", folder);
 
@@ -77,7 +51,7 @@ public sealed class PullTests : IAsyncLifetime
     public async Task Pull_FolderHoldsOtherContent_RefusesUnlessForced()
     {
         await Server.PushAsync(Model, AddModel.Files(1));
-        var folder = Path.Combine(_files, "existing");
+        var folder = Path.Combine(Files, "existing");
         Directory.CreateDirectory(folder);
         var target = Path.Combine(folder, "model.onnx");
         await File.WriteAllTextAsync(target, "mine");
@@ -103,7 +77,7 @@ public sealed class PullTests : IAsyncLifetime
     {
         await Server.PushAsync(Model, AddModel.Files(1));
 
-        var result = await Cli.RunAsync("models", "pull", reference, "--output", Path.Combine(_files, "none"));
+        var result = await Cli.RunAsync("models", "pull", reference, "--output", Path.Combine(Files, "none"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(message, result.Error, StringComparison.Ordinal);

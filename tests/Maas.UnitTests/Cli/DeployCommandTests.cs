@@ -10,6 +10,14 @@ public sealed class DeployCommandTests
          "updated_at":"2025-01-02T03:04:05Z","updated_by":"alice"}
         """;
 
+    private const string LongDeployments = """
+        {"deployments":[
+          {"model":"all-minilm-l6-v2","version":1,"state":"ready","settings":{"max_batch_size":32},"loaded_at":"2025-01-02T03:04:05Z","load_ms":120,
+           "memory_bytes":90893412,"in_flight":12,"queued":140,"running":8,"last_used_at":"2025-01-02T04:05:06Z","pinned":true},
+          {"model":"all-minilm-l6-v2","version":2,"state":"failed","settings":{"max_batch_size":32},"memory_bytes":0,"in_flight":0,"queued":0,"running":0,
+           "last_error":"unknown op type Bogus in node /encoder/layer.0/attention/self/Bogus_0","last_error_at":"2025-01-02T03:05:05Z"}]}
+        """;
+
     [Fact]
     public async Task Deploy_Options_PutsOnlyTheGivenFieldsInApiUnits()
     {
@@ -97,6 +105,44 @@ public sealed class DeployCommandTests
         Assert.Contains("2.0 MiB", cli.Output, StringComparison.Ordinal);
         Assert.Contains("failed", cli.Output, StringComparison.Ordinal);
         Assert.Contains("Bogus", cli.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deployments_EightyColumns_EveryVersionOnOneLineWithNameWhole()
+    {
+        await using var server = await FakeMaasServer.StartAsync(200, LongDeployments);
+        using var cli = new CliHarness(width: 80);
+
+        var exitCode = await cli.RunAsync("deployments", "--server", server.Url.ToString());
+
+        Assert.True(exitCode == 0, cli.ErrorOutput);
+        var lines = cli.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.True(lines.All(l => l.Length <= 80), cli.Output);
+        Assert.True(lines.Count == 7, cli.Output); // top border, header, separator, two rows, bottom border, footnote
+        Assert.True(lines[3].Contains("all-minilm-l6-v2:1 *", StringComparison.Ordinal) && lines[3].Contains("86.7 MiB", StringComparison.Ordinal), cli.Output);
+        Assert.True(lines[4].Contains("all-minilm-l6-v2:2", StringComparison.Ordinal) && lines[4].Contains("failed", StringComparison.Ordinal), cli.Output);
+        Assert.True(lines[4].Contains("unknown op", StringComparison.Ordinal) && lines[4].TrimEnd('│', ' ').EndsWith('…'), cli.Output);
+        Assert.True(lines[1].Contains("Flight", StringComparison.Ordinal) && lines[1].Contains("Error", StringComparison.Ordinal), cli.Output);
+    }
+
+    [Fact]
+    public async Task Deployments_WideTerminal_ShowsEveryColumnWithShortDates()
+    {
+        await using var server = await FakeMaasServer.StartAsync(200, LongDeployments);
+        using var cli = new CliHarness(width: 200);
+
+        var exitCode = await cli.RunAsync("deployments", "--server", server.Url.ToString());
+
+        Assert.True(exitCode == 0, cli.ErrorOutput);
+        var lines = cli.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        Assert.True(lines.Count == 7, cli.Output);
+        foreach (var header in new[] { "Version", "State", "Memory", "Flight", "Queue", "Batch", "Loaded", "Last used", "Error" })
+        {
+            Assert.Contains(header, lines[1], StringComparison.Ordinal);
+        }
+
+        Assert.Matches(@"│ \d\d-\d\d \d\d:\d\d │", lines[3]);
+        Assert.Contains("unknown op type Bogus in node /encoder/layer.0/attention/self/Bogus_0", lines[4], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -106,14 +106,10 @@ public sealed class PushCommandTests
         using var folder = new TempFolder();
         var modelPath = folder.WriteFile("model.onnx", [1]);
         var missing = Path.Combine(folder.Path, "vocab.txt");
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, missing, "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("bert", modelPath, missing);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains($"file not found: {missing}", cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains($"file not found: {missing}", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,14 +118,10 @@ public sealed class PushCommandTests
         using var folder = new TempFolder();
         var modelPath = folder.WriteFile("model.onnx", [1]);
         var manifestPath = folder.WriteFile("manifest.json", "task: embeddings");
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, "--manifest", manifestPath, "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("bert", modelPath, "--manifest", manifestPath);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("is not valid JSON", cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains("is not valid JSON", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,13 +130,8 @@ public sealed class PushCommandTests
         using var folder = new TempFolder();
         var first = folder.WriteFile("a/model.onnx", [1]);
         var second = folder.WriteFile("b/model.onnx", [2]);
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", first, second, "--server", server.Url.ToString());
-
-        Assert.Equal(1, exitCode);
-        Assert.Empty(server.Requests);
+        await PushRefusedAsync("bert", first, second);
     }
 
     [Theory]
@@ -181,14 +168,10 @@ public sealed class PushCommandTests
     {
         using var folder = new TempFolder();
         var vocab = folder.WriteFile("vocab.txt", "[PAD]\n");
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", vocab, "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("bert", vocab);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("The push has no model file: expected one .onnx (or .gguf) file.", cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains("The push has no model file: expected one .onnx (or .gguf) file.", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -197,14 +180,10 @@ public sealed class PushCommandTests
         using var folder = new TempFolder();
         var first = folder.WriteFile("encoder.onnx", Onnx());
         var second = folder.WriteFile("decoder.onnx", Onnx());
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", first, second, "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("bert", first, second);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("several .onnx files (encoder.onnx, decoder.onnx); name the model file in the manifest", cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains("several .onnx files (encoder.onnx, decoder.onnx); name the model file in the manifest", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -228,14 +207,10 @@ public sealed class PushCommandTests
     {
         using var folder = new TempFolder();
         var modelPath = folder.WriteFile("model.onnx", new byte[] { 0x01, 0x02, 0x03, 0xFF, 0x00, 0x42 });
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("bert", modelPath);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("'model.onnx' is not a valid ONNX model", cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains("'model.onnx' is not a valid ONNX model", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -243,14 +218,10 @@ public sealed class PushCommandTests
     {
         using var folder = new TempFolder();
         var modelPath = folder.WriteFile("llm.gguf", "GGUF but not really");
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "llm", modelPath, "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("llm", modelPath);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("'llm.gguf' is not a valid GGUF file", cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains("'llm.gguf' is not a valid GGUF file", error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -262,14 +233,10 @@ public sealed class PushCommandTests
         using var folder = new TempFolder();
         var modelPath = folder.WriteFile("model.onnx", Onnx());
         var manifestPath = folder.WriteFile("manifest.json", manifest);
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, "--manifest", manifestPath, "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("bert", modelPath, "--manifest", manifestPath);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains(message, cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -279,14 +246,10 @@ public sealed class PushCommandTests
         var modelPath = folder.WriteFile("model.onnx", Onnx());
         var first = folder.WriteFile("a/vocab.txt", "x");
         var second = folder.WriteFile("b/VOCAB.txt", "y");
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", modelPath, first, second, "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("bert", modelPath, first, second);
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("two files are named 'VOCAB.txt'", cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains("two files are named 'VOCAB.txt'", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -294,14 +257,10 @@ public sealed class PushCommandTests
     {
         using var folder = new TempFolder();
         folder.WriteFile("model/model.onnx", Onnx());
-        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
-        using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("models", "push", "bert", Path.Combine(folder.Path, "model"), "--server", server.Url.ToString());
+        var error = await PushRefusedAsync("bert", Path.Combine(folder.Path, "model"));
 
-        Assert.Equal(1, exitCode);
-        Assert.Contains("is a folder", cli.ErrorOutput, StringComparison.Ordinal);
-        Assert.Empty(server.Requests);
+        Assert.Contains("is a folder", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -316,6 +275,20 @@ public sealed class PushCommandTests
 
         Assert.Equal(2, exitCode);
         Assert.Empty(server.Requests);
+    }
+
+    /// <summary>Runs <c>maas models push</c> with <paramref name="args"/> against a server that would accept it, checks
+    /// that it failed (exit code 1) before sending anything, and returns what it printed on stderr.</summary>
+    private static async Task<string> PushRefusedAsync(params string[] args)
+    {
+        await using var server = await FakeMaasServer.StartAsync(201, CreatedVersion);
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync(["models", "push", .. args, "--server", server.Url.ToString()]);
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(server.Requests);
+        return cli.ErrorOutput;
     }
 
     /// <summary>A valid ONNX file (<c>y = x + w</c>), padded to a given size by its initializer.</summary>

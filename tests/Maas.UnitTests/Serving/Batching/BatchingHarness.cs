@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Maas.Core.Engines;
 using Maas.Core.Inference;
 using Maas.Core.Tensors;
@@ -31,18 +30,4 @@ internal sealed class BatchingHarness : IDisposable
     public static float[] Values(InferenceResult result) => result.Outputs[0].AsSpan<float>().ToArray();
 
     public void Dispose() => _meters.Dispose();
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Maas.Serving.Generation;
 using Maas.Serving.Pipelines;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -86,19 +85,5 @@ internal sealed class GenerationHarness : IAsyncDisposable
 
         public GenerationChunk Last => Chunks[^1];
 
-    }
-
-    private sealed class TestMeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

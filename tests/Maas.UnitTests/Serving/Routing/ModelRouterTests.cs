@@ -9,10 +9,7 @@ public sealed class ModelRouterTests
     [Fact]
     public async Task AliasMovedToVersionThatFailsToLoad_OldVersionKeepsServingAndFailureRecorded()
     {
-        await using var harness = new HostHarness();
-        await harness.PushAsync("m", alias: "production");
-        await harness.PushAsync("m");
-        Assert.Equal(1, await harness.CallAsync("m"));
+        await using var harness = await FirstVersionServingSecondPushedAsync();
         harness.Engine.Fail("m:2", "unknown op type 'Bogus'");
 
         await harness.SetAliasAsync("m", "production", 2);
@@ -47,12 +44,7 @@ public sealed class ModelRouterTests
     [Fact]
     public async Task FailedTarget_RetriedAfterBackoffThenRouteMoves()
     {
-        await using var harness = new HostHarness();
-        await harness.PushAsync("m", alias: "production");
-        await harness.PushAsync("m");
-        await harness.CallAsync("m");
-        harness.Engine.Fail("m:2", "broken");
-        await harness.SetAliasAsync("m", "production", 2);
+        await using var harness = await ProductionMovedToFailingVersionAsync();
 
         // Fails again at the first retry (5 s): the next one waits twice as long.
         await harness.AdvanceAsync(TimeSpan.FromSeconds(4.9), "m");
@@ -75,12 +67,7 @@ public sealed class ModelRouterTests
     [Fact]
     public async Task FailedTarget_NextRegistryChangeRetriesAtOnce()
     {
-        await using var harness = new HostHarness();
-        await harness.PushAsync("m", alias: "production");
-        await harness.PushAsync("m");
-        await harness.CallAsync("m");
-        harness.Engine.Fail("m:2", "broken");
-        await harness.SetAliasAsync("m", "production", 2);
+        await using var harness = await ProductionMovedToFailingVersionAsync();
         harness.Engine.Heal("m:2");
 
         await harness.Registry.UpdateModelAsync("m", "fixed", null, "test");
@@ -93,12 +80,7 @@ public sealed class ModelRouterTests
     [Fact]
     public async Task AliasMovedBackFromFailedTarget_FailureForgotten()
     {
-        await using var harness = new HostHarness();
-        await harness.PushAsync("m", alias: "production");
-        await harness.PushAsync("m");
-        await harness.CallAsync("m");
-        harness.Engine.Fail("m:2", "broken");
-        await harness.SetAliasAsync("m", "production", 2);
+        await using var harness = await ProductionMovedToFailingVersionAsync();
 
         await harness.SetAliasAsync("m", "production", 1);
 
@@ -110,10 +92,7 @@ public sealed class ModelRouterTests
     [Fact]
     public async Task AliasMoved_TargetReady_RouteMovesAndOldUnloaded()
     {
-        await using var harness = new HostHarness();
-        await harness.PushAsync("m", alias: "production");
-        await harness.PushAsync("m");
-        await harness.CallAsync("m");
+        await using var harness = await FirstVersionServingSecondPushedAsync();
 
         await harness.SetAliasAsync("m", "production", 2);
 
@@ -121,5 +100,33 @@ public sealed class ModelRouterTests
         Assert.Null(harness.Status("m", 1));
         Assert.Equal(ModelState.Ready, harness.Status("m", 2)!.State);
         Assert.True(harness.Engine.Models.Single(m => m.Context.Key == "m:1").IsDisposed);
+    }
+
+    /// <summary>Versions 1 and 2 pushed, <c>production</c> on 1, which is loaded and serving.</summary>
+    private static async Task<HostHarness> FirstVersionServingSecondPushedAsync()
+    {
+        var harness = new HostHarness();
+        try
+        {
+            await harness.PushAsync("m", alias: "production");
+            await harness.PushAsync("m");
+            Assert.Equal(1, await harness.CallAsync("m"));
+            return harness;
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>As <see cref="FirstVersionServingSecondPushedAsync"/>, then <c>production</c> moved to version 2, whose
+    /// load fails ("broken").</summary>
+    private static async Task<HostHarness> ProductionMovedToFailingVersionAsync()
+    {
+        var harness = await FirstVersionServingSecondPushedAsync();
+        harness.Engine.Fail("m:2", "broken");
+        await harness.SetAliasAsync("m", "production", 2);
+        return harness;
     }
 }
