@@ -74,7 +74,9 @@ public sealed class LlamaServerFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <remarks>Runs alone, after the parallel collections: its tests bound how fast overload is refused and how much
+/// memory a burst leaves, which measure the server only while other suites are not loading the same two cores.</remarks>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LlamaServerCollection : ICollectionFixture<LlamaServerFixture>
 {
     public const string Name = "llama server";
