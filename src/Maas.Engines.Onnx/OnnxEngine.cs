@@ -61,8 +61,10 @@ internal sealed partial class OnnxEngine(IOptions<OnnxEngineOptions> options, IL
         }
         catch (OnnxRuntimeException ex)
         {
-            LogLoadFailed(logger, context.Key, ex.Message);
-            throw new MaasException(MaasErrorKind.Unavailable, $"ONNX Runtime could not load {context.Key}: {ex.Message}", ex);
+            // ONNX Runtime names the file by its path in the artifact store; clients know it by its logical name.
+            var reason = ex.Message.Replace(context.ModelPath, context.Manifest.ModelFile, StringComparison.Ordinal);
+            LogLoadFailed(logger, context.Key, reason);
+            throw new MaasException(MaasErrorKind.Unavailable, $"ONNX Runtime could not load {context.Key}: {reason}", ex);
         }
     }
 

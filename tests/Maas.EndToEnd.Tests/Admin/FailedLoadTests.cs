@@ -45,6 +45,7 @@ public sealed class FailedLoadTests
         Assert.NotNull(failed);
         var reason = failed.Value.GetProperty("last_error").GetString();
         Assert.Contains(BrokenModel.OpType, reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(Path.DirectorySeparatorChar + "artifacts" + Path.DirectorySeparatorChar, reason, StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.String, failed.Value.GetProperty("next_retry_at").ValueKind);
         Assert.Equal("ready", (await DeploymentAsync(server.Client, 1))?.GetProperty("state").GetString());
         Assert.Equal(AddModel.Expected(1), (await AddModel.InferAsync(server.Client, path)).Output);
