@@ -39,7 +39,6 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
     private int _targetWorkers;
     private int _idle;
     private int _running;
-    private int _calls;
     private bool _stopped;
 
     public BatchQueue(
@@ -98,7 +97,6 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var settings = Volatile.Read(ref _settings);
         var item = new BatchItem<TRequest, TResult>(request, Math.Max(1, _executor.Rows(request)), _time.GetTimestamp());
-        RunningBatch? inline = null;
         lock (_lock)
         {
             if (_stopped)
@@ -106,53 +104,26 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
                 throw MaasException.Unavailable($"Model {_model}:{_version} is being unloaded.");
             }
 
-            if (settings.MaxQueueDelay <= TimeSpan.Zero && _queue.Count == 0 && _calls < _targetWorkers)
+            // An idle worker takes a request at once, so it never really waits: count those as free places.
+            if (_queue.Count >= Math.Max(0, settings.MaxQueue) + _idle)
             {
-                // Nothing to merge with and an engine call free: run on the caller's own thread. A hand-off to a
-                // worker and back costs two thread wake-ups, which at low load is most of the server's added latency.
-                _calls++;
-                inline = new RunningBatch(_stopping.Token);
-                item.Batch = inline;
-                item.TryMove(BatchItemState.Queued, BatchItemState.Running);
-                inline.Joined();
-                Interlocked.Increment(ref _running);
+                _metrics.Rejected(_model, _version, "queue_full");
+                throw new MaasException(MaasErrorKind.TooManyRequests, $"The queue of {_model}:{_version} is full ({settings.MaxQueue} waiting); retry later.");
             }
-            else
-            {
-                // An idle worker with an engine call free takes a request at once, so it never really waits: count
-                // those as free places (not workers idle only because callers run inline on every free call).
-                if (_queue.Count >= Math.Max(0, settings.MaxQueue) + Math.Min(_idle, Math.Max(0, _targetWorkers - _calls)))
-                {
-                    _metrics.Rejected(_model, _version, "queue_full");
-                    throw new MaasException(MaasErrorKind.TooManyRequests, $"The queue of {_model}:{_version} is full ({settings.MaxQueue} waiting); retry later.");
-                }
 
-                item.Node = _queue.AddLast(item);
-                Signal();
-            }
+            item.Node = _queue.AddLast(item);
+            Signal();
         }
 
         _metrics.QueueDepth(_model, _version, 1);
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static (state, token) => ((Watched)state!).Queue.OnCancelled(((Watched)state!).Item, token), new Watched(this, item))
             : default;
-        if (inline is not null)
-        {
-            item.Watch(registration, null);
-            return RunInlineAsync(item);
-        }
-
         var deadline = settings.RequestTimeout > TimeSpan.Zero
             ? _time.CreateTimer(static state => ((Watched)state!).Queue.OnDeadline(((Watched)state!).Item), new Watched(this, item), settings.RequestTimeout, Timeout.InfiniteTimeSpan)
             : null;
         item.Watch(registration, deadline);
         return item.Task;
-    }
-
-    private async Task<TResult> RunInlineAsync(BatchItem<TRequest, TResult> item)
-    {
-        await RunAsync([item]).ConfigureAwait(false);
-        return await item.Task.ConfigureAwait(false);
     }
 
     /// <summary>Applies new batch size, delay, queue length, timeout and instance count at once; requests already
@@ -307,12 +278,6 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
     private List<BatchItem<TRequest, TResult>>? TryTake(DeploymentSettings settings, out long flushAt)
     {
         flushAt = -1;
-        if (_calls >= _targetWorkers)
-        {
-            // Every engine call is taken (some by callers running inline): wait for one to end.
-            return null;
-        }
-
         var head = FirstLive(settings);
         if (head is null)
         {
@@ -358,7 +323,6 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
             return null;
         }
 
-        _calls++;
         Interlocked.Add(ref _running, batch.Count);
         return batch;
     }
@@ -462,16 +426,6 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         finally
         {
             Interlocked.Add(ref _running, -batch.Count);
-            lock (_lock)
-            {
-                // A worker may be waiting for a free engine call while requests are queued.
-                _calls--;
-                if (_queue.Count > 0)
-                {
-                    Signal();
-                }
-            }
-
             running.Dispose();
         }
     }

@@ -260,47 +260,6 @@ public sealed class BatchQueueTests : IDisposable
     }
 
     [Fact]
-    public async Task InferAsync_LoneRequestWithEngineCallFree_RunsOnCallersThread()
-    {
-        var model = new FakeTensorModel();
-        await using var pipeline = new TensorPipeline(model, _harness.Context(Settings()));
-
-        var caller = Environment.CurrentManagedThreadId;
-        using var result = await pipeline.InferAsync(BatchingHarness.Rows(3));
-
-        var call = await model.NextCallAsync();
-        Assert.Equal(caller, call.ThreadId);
-        Assert.Equal(6f, result.Outputs[0].AsSpan<float>()[0]);
-    }
-
-    [Fact]
-    public async Task InferAsync_EveryEngineCallTakenInline_QueuedRequestsRunWhenOneEnds()
-    {
-        var model = new FakeTensorModel { Hold = true };
-        await using var pipeline = new TensorPipeline(model, _harness.Context(Settings(instances: 2)));
-        var first = pipeline.InferAsync(BatchingHarness.Rows(1)).AsTask();
-        var second = pipeline.InferAsync(BatchingHarness.Rows(2)).AsTask();
-        var running = new[] { await model.NextCallAsync(), await model.NextCallAsync() };
-        var third = pipeline.InferAsync(BatchingHarness.Rows(3)).AsTask();
-        var fourth = pipeline.InferAsync(BatchingHarness.Rows(4)).AsTask();
-
-        // Two engine calls at most: the later requests wait, merged, for one of them to end.
-        Assert.Equal(new PipelineLoad(2, 2), pipeline.Load);
-        Assert.False(model.TryNextCall(out _));
-        running[0].Release();
-        var merged = await model.NextCallAsync();
-        Assert.Equal(2, merged.Rows);
-        merged.Release();
-        running[1].Release();
-        foreach (var task in new[] { first, second, third, fourth })
-        {
-            (await task).Dispose();
-        }
-
-        Assert.Equal(3, model.Calls);
-    }
-
-    [Fact]
     public async Task InferAsync_QueueFull_RejectsAtOnceWith429()
     {
         var model = new FakeTensorModel { Hold = true };

@@ -11,9 +11,6 @@ internal sealed class FakeCall(long[] shape, float[] values, CancellationToken t
 
     public long Rows => Shape[0];
 
-    /// <summary>The managed thread that made the call.</summary>
-    public int ThreadId { get; } = Environment.CurrentManagedThreadId;
-
     public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Release() => Released.TrySetResult();
