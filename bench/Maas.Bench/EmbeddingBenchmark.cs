@@ -17,17 +17,8 @@ namespace Maas.Bench;
 /// </summary>
 internal static class EmbeddingBenchmark
 {
-    private static readonly string[] Sentences =
-    [
-        "The quick brown fox jumps over the lazy dog.",
-        "Maas turns trained models into a network service.",
-        "How many embeddings can one core compute per second?",
-        "Serving latency matters as much as throughput.",
-        "A sentence of moderate length, written for this benchmark alone.",
-        "Short one.",
-        "Vectors of 384 floats come back for every sentence.",
-        "Interleaved runs keep the comparison honest on a noisy machine.",
-    ];
+    // The same eight texts as the batching benchmark (and bench/wrk/infer.lua), so the figures compare.
+    private static readonly string[] Sentences = BatchingBenchmark.Sentences;
 
     public static async Task<int> RunAsync(BenchOptions options)
     {
