@@ -209,9 +209,38 @@ def maas(server, *args, timeout=120, check=True):
     return run(["dotnet", CLI_DLL, *args, "--server", server.url], timeout=timeout, check=check)
 
 
+# The texts every load of this script sends, one sentence per request: the same eight as bench/wrk/infer.lua and the
+# in-process baseline (Maas.Bench), so server and in-process figures are about the same inputs.
+SENTENCES = [
+    "The quick brown fox jumps over the lazy dog.",
+    "Maas turns trained models into a network service.",
+    "How many embeddings can one core compute per second?",
+    "Serving latency matters as much as throughput.",
+    "A sentence of moderate length, written for this benchmark alone.",
+    "Short one.",
+    "Vectors of 384 floats come back for every sentence.",
+    "Interleaved runs keep the comparison honest on a noisy machine.",
+]
+_BODIES = []
+
+
+def sentence_bodies():
+    """A JSON Lines file of /v2 bodies, one sentence each, for `maas bench --input` (sent in turn)."""
+    if not _BODIES:
+        folder = tempfile.mkdtemp(prefix="maas-measure-input-")
+        FOLDERS.append(folder)
+        path = os.path.join(folder, "sentences.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            for sentence in SENTENCES:
+                f.write(json.dumps({"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "data": [sentence]}]}) + "\n")
+        _BODIES.append(path)
+    return _BODIES[0]
+
+
 def maas_bench(server, *args, seconds, model=MODEL):
-    """`maas bench MODEL --json ...`; returns the parsed report (progress goes to stderr and is dropped)."""
-    result = run(["dotnet", CLI_DLL, "bench", model, "--json", "--server", server.url, *args],
+    """`maas bench MODEL --json ...` with the benchmark sentences as input; returns the parsed report (progress goes to
+    stderr and is dropped)."""
+    result = run(["dotnet", CLI_DLL, "bench", model, "--json", "--server", server.url, "--input", sentence_bodies(), *args],
                  timeout=seconds + 180, check=False)
     try:
         return json.loads(result.stdout)
@@ -680,7 +709,7 @@ def failover(args):
     log(f"pushed the broken copy as {MODEL}:{broken}")
 
     log(f"load: maas bench c={args.concurrency} for {args.seconds} s; production moves to {broken} after {args.move_after} s")
-    bench = start_process(["dotnet", CLI_DLL, "bench", MODEL, "--json", "--server", server.url, "--concurrency", str(args.concurrency),
+    bench = start_process(["dotnet", CLI_DLL, "bench", MODEL, "--json", "--server", server.url, "--input", sentence_bodies(), "--concurrency", str(args.concurrency),
                            "--duration", f"{args.seconds}s", "--warmup", "0s", "--timeout", "30s"],
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
     started = time.monotonic()

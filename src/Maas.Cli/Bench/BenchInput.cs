@@ -21,7 +21,8 @@ internal sealed record BenchInput(IReadOnlyList<byte[]> Bodies, int RowsPerReque
         "of", "text", "written", "by", "many", "authors", "over", "years", "and", "languages",
     ];
 
-    /// <summary>Reads a v2 infer body from a file; it is sent as it is.</summary>
+    /// <summary>Reads v2 infer bodies from a file: one JSON object, or JSON Lines (one body per line, sent in turn);
+    /// each is sent as it is. Rows per request are taken from the first input's first dimension of the first body.</summary>
     public static BenchInput FromFile(string path)
     {
         if (!File.Exists(path))
@@ -30,28 +31,61 @@ internal sealed record BenchInput(IReadOnlyList<byte[]> Bodies, int RowsPerReque
         }
 
         var bytes = File.ReadAllBytes(path);
-        int rows;
+        var bodies = new List<byte[]>();
+        var rows = 0;
         try
         {
-            using var document = JsonDocument.Parse(bytes);
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("inputs", out var inputs)
-                || inputs.ValueKind != JsonValueKind.Array
-                || inputs.GetArrayLength() == 0)
+            rows = Rows(path, bytes);
+            bodies.Add(bytes);
+        }
+        catch (JsonException) when (File.ReadAllLines(path).Count(l => !string.IsNullOrWhiteSpace(l)) > 1)
+        {
+            var number = 0;
+            foreach (var line in File.ReadAllLines(path))
             {
-                throw new CliException($"{path} is not an inference request: it needs an \"inputs\" array (Open Inference Protocol v2).");
-            }
+                number++;
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    continue;
+                }
 
-            rows = inputs[0].TryGetProperty("shape", out var shape) && shape.ValueKind == JsonValueKind.Array && shape.GetArrayLength() > 0
-                ? Math.Max(1, shape[0].GetInt32())
-                : 1;
+                var body = System.Text.Encoding.UTF8.GetBytes(line);
+                try
+                {
+                    var lineRows = Rows($"{path}:{number}", body);
+                    rows = bodies.Count == 0 ? lineRows : rows;
+                }
+                catch (JsonException ex)
+                {
+                    throw new CliException($"{path}:{number} is not valid JSON: {ex.Message}", ex);
+                }
+
+                bodies.Add(body);
+            }
         }
         catch (JsonException ex)
         {
             throw new CliException($"{path} is not valid JSON: {ex.Message}", ex);
         }
 
-        return new BenchInput([bytes], rows, $"file {Path.GetFileName(path)}");
+        var description = bodies.Count == 1 ? $"file {Path.GetFileName(path)}" : $"file {Path.GetFileName(path)} ({bodies.Count} bodies in turn)";
+        return new BenchInput(bodies, rows, description);
+    }
+
+    private static int Rows(string where, byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        if (document.RootElement.ValueKind != JsonValueKind.Object
+            || !document.RootElement.TryGetProperty("inputs", out var inputs)
+            || inputs.ValueKind != JsonValueKind.Array
+            || inputs.GetArrayLength() == 0)
+        {
+            throw new CliException($"{where} is not an inference request: it needs an \"inputs\" array (Open Inference Protocol v2).");
+        }
+
+        return inputs[0].TryGetProperty("shape", out var shape) && shape.ValueKind == JsonValueKind.Array && shape.GetArrayLength() > 0
+            ? Math.Max(1, shape[0].GetInt32())
+            : 1;
     }
 
     /// <summary>Generates bodies from a model's inputs: sentences of varying length for BYTES inputs, random values

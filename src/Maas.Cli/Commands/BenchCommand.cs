@@ -51,7 +51,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => BenchSettings.RestJson,
         };
         protocol.AcceptOnlyFromAmong(Protocols);
-        var input = new Option<string?>("--input") { Description = "A /v2 infer request body to send; generated from the model's metadata when omitted", HelpName = "FILE.json" };
+        var input = new Option<string?>("--input") { Description = "A /v2 infer request body to send (or JSON Lines: one body per line, sent in turn); generated from the model's metadata when omitted", HelpName = "FILE.json" };
         var batch = new Option<int>("--batch") { Description = "Rows per generated request", HelpName = "N", DefaultValueFactory = _ => 1 };
         IntRange.Require(batch, 1, 65_536);
         var seed = new Option<int>("--seed") { Description = "Seed of generated input and Poisson arrivals", DefaultValueFactory = _ => 0 };

@@ -84,6 +84,45 @@ public sealed class BenchInputTests
         }
     }
 
+    [Fact]
+    public void FromFile_JsonLines_EachLineABodySentInTurn()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            const string first = """{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "data": ["short"]}]}""";
+            const string second = """{"inputs": [{"name": "text", "shape": [1], "datatype": "BYTES", "data": ["a longer sentence"]}]}""";
+            File.WriteAllText(path, first + "\n\n" + second + "\n");
+
+            var input = BenchInput.FromFile(path);
+
+            Assert.Equal(1, input.RowsPerRequest);
+            Assert.Equal([first, second], input.Bodies.Select(b => System.Text.Encoding.UTF8.GetString(b)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void FromFile_JsonLinesWithABadLine_NamesTheLine()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, """{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1]}]}""" + "\n{\"inputs\": oops}\n");
+
+            var error = Assert.Throws<CliException>(() => BenchInput.FromFile(path));
+
+            Assert.Contains(":2", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("not json")]
     [InlineData("""{"input": 1}""")]
