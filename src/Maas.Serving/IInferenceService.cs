@@ -8,6 +8,11 @@ namespace Maas.Serving;
 /// <summary>What protocols call: find a model by reference and run work on its pipeline under a lease.</summary>
 public interface IInferenceService
 {
+    /// <summary>Refuses at once (429) when <paramref name="version"/>'s loaded instance already has a full queue, so an
+    /// overloaded model is not made to read and parse a body it would refuse anyway; otherwise does nothing (the
+    /// queue's own admission still decides).</summary>
+    void ThrowIfQueueFull(ModelVersionInfo version);
+
     /// <summary>Resolves a reference to its version without loading it.</summary>
     Task<ModelVersionInfo> ResolveAsync(ModelReference reference, CancellationToken cancellationToken = default);
 

@@ -9,13 +9,24 @@ using Microsoft.Extensions.Options;
 
 namespace Maas.Serving;
 
-internal sealed class InferenceService(ModelRouter router, ModelHost host, IOptions<ServingOptions> options) : IInferenceService
+internal sealed class InferenceService(ModelRouter router, ModelHost host, IOptions<ServingOptions> options, Metrics.ServingMetrics metrics) : IInferenceService
 {
     private volatile bool _startupComplete;
 
     public bool StartupComplete => _startupComplete;
 
     internal void MarkStartupComplete() => _startupComplete = true;
+
+    public void ThrowIfQueueFull(ModelVersionInfo version)
+    {
+        // Waiting > 0 leaves a queue of length 0 (only idle workers take requests) to the queue's own admission.
+        if (host.FindServing(version.Key) is { } deployment && deployment.Waiting is > 0 and var waiting
+            && waiting >= deployment.Settings.MaxQueue)
+        {
+            metrics.Rejected(version.Model, version.Version, "queue_full");
+            throw new MaasException(MaasErrorKind.TooManyRequests, $"The queue of {version.Key} is full ({deployment.Settings.MaxQueue} waiting); retry later.");
+        }
+    }
 
     public Task<ModelVersionInfo> ResolveAsync(ModelReference reference, CancellationToken cancellationToken = default) =>
         router.ResolveAsync(reference, cancellationToken);

@@ -38,7 +38,11 @@ internal static class PredictEndpoints
     private static async Task PredictAsync(HttpContext context, ModelReference reference, IInferenceService service, ServerLimitsOptions limits)
     {
         var ct = context.RequestAborted;
-        InferenceRequestFeature.SetTarget(context, await service.ResolveAsync(reference, ct).ConfigureAwait(false));
+        var target = await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        InferenceRequestFeature.SetTarget(context, target);
+
+        // An overloaded model refuses before the body is read and parsed: refusals stay cheap under load.
+        service.ThrowIfQueueFull(target);
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
         using var document = JsonDocument.Parse(body.Memory);
         if (document.RootElement.ValueKind != JsonValueKind.Object)

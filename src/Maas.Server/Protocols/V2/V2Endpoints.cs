@@ -80,7 +80,11 @@ internal static class V2Endpoints
         var ct = context.RequestAborted;
 
         // Resolve first: an unknown model is a 404 whatever the body holds.
-        InferenceRequestFeature.SetTarget(context, await service.ResolveAsync(reference, ct).ConfigureAwait(false));
+        var target = await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        InferenceRequestFeature.SetTarget(context, target);
+
+        // An overloaded model refuses before the body is read and parsed: refusals stay cheap under load.
+        service.ThrowIfQueueFull(target);
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
         using var request = V2RequestReader.Read(body.Span, limits.MaxTensorElements);
         var (version, result) = await service.RunAsync(

@@ -14,6 +14,9 @@ internal sealed class FakePipelineBuilder : IPipelineBuilder
 
     public List<DeploymentSettings> Applied { get; } = [];
 
+    /// <summary>What every pipeline reports as its admission state.</summary>
+    public PipelineLoad Load { get; set; }
+
     public IInferencePipeline Create(ILoadedModel model, ModelLoadContext context) => new Pipeline(this, (FakeLoadedModel)model);
 
     private sealed class Pipeline(FakePipelineBuilder owner, FakeLoadedModel model) : IInferencePipeline
@@ -22,7 +25,7 @@ internal sealed class FakePipelineBuilder : IPipelineBuilder
 
         public IReadOnlyList<TensorSpec> Outputs => model.Outputs;
 
-        public PipelineLoad Load => default;
+        public PipelineLoad Load => owner.Load;
 
         public long MemoryBytes => model.MemoryBytes;
 

@@ -2,11 +2,38 @@ using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Serving.Hosting;
+using Maas.Serving.Pipelines;
 
 namespace Maas.UnitTests.Serving.Hosting;
 
 public sealed class ModelHostTests
 {
+    [Fact]
+    public async Task ThrowIfQueueFull_LoadedVersionWithFullQueue_RefusesWith429BeforeAnyWork()
+    {
+        await using var harness = new HostHarness(o => o.Defaults = new DeploymentSettings { MaxQueue = 3, KeepAlive = TimeSpan.Zero });
+        var version = await harness.PushAsync("m", alias: "production");
+        await harness.CallAsync("m");
+
+        harness.Pipelines.Load = new PipelineLoad(Queued: 2, Running: 1);
+        harness.Service.ThrowIfQueueFull(version);
+        harness.Pipelines.Load = new PipelineLoad(Queued: 3, Running: 1);
+        var ex = Assert.Throws<MaasException>(() => harness.Service.ThrowIfQueueFull(version));
+
+        Assert.Equal(MaasErrorKind.TooManyRequests, ex.Kind);
+    }
+
+    [Fact]
+    public async Task ThrowIfQueueFull_VersionNotLoaded_LeavesItToTheQueue()
+    {
+        await using var harness = new HostHarness(o => o.Defaults = new DeploymentSettings { MaxQueue = 0, KeepAlive = TimeSpan.Zero });
+        var version = await harness.PushAsync("m", alias: "production");
+
+        harness.Service.ThrowIfQueueFull(version);
+        await harness.CallAsync("m");
+        harness.Service.ThrowIfQueueFull(version);
+    }
+
     [Fact]
     public async Task GetOrLoadAsync_32RacingFirstRequests_LoadsOnceAndAllGetTheSameInstance()
     {
