@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Formats.Gguf;
 using Maas.Formats.Onnx;
@@ -15,10 +16,8 @@ namespace Maas.Cli.Commands;
 /// </remarks>
 internal static class PushPreflight
 {
-    private const string OnnxExtension = ".onnx";
-    private const string GgufExtension = ".gguf";
-    private const string DefaultModelFile = "model.onnx";
-    private const int MaxFileNameLength = 255;
+    private const string OnnxExtension = ArtifactFileNames.OnnxExtension;
+    private const string GgufExtension = ArtifactFileNames.GgufExtension;
 
     /// <summary>Checks the push; returns the total size of the files to upload.</summary>
     /// <exception cref="CliException">What the server would refuse, before anything is sent.</exception>
@@ -74,15 +73,9 @@ internal static class PushPreflight
 
     private static void CheckFileName(string name)
     {
-        if (string.IsNullOrWhiteSpace(name)
-            || name.Length > MaxFileNameLength
-            || name.Contains("..", StringComparison.Ordinal)
-            || name.IndexOfAny(['/', '\\', ':']) >= 0
-            || name.Any(char.IsControl)
-            || name != name.Trim())
+        if (!ArtifactFileNames.IsValid(name))
         {
-            throw new CliException(
-                $"File name '{name}' is not allowed: a plain file name without path separators or '..', 1 to {MaxFileNameLength} characters.");
+            throw new CliException(ArtifactFileNames.NotAllowed(name));
         }
     }
 
@@ -106,44 +99,18 @@ internal static class PushPreflight
     private static string? StringProperty(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <summary>The server's choice of model file (<c>ManifestDetector.FindModelFile</c>), with its messages.</summary>
+    /// <summary>The server's choice of model file (<see cref="ArtifactFileNames.ChooseModelFile"/>), with its messages.</summary>
     private static (string Name, string Path) FindModelFile(List<(string Name, string Path)> files, string? declared)
     {
-        if (!string.IsNullOrEmpty(declared))
+        try
         {
-            var named = files.FirstOrDefault(f => string.Equals(f.Name, declared, StringComparison.Ordinal));
-            if (named.Name is not null)
-            {
-                return named;
-            }
-
-            // model.onnx is the manifest's default, so the server only insists on a model file someone named on purpose.
-            if (declared != DefaultModelFile)
-            {
-                throw new CliException($"The manifest's model file '{declared}' is not among the pushed files.");
-            }
+            var name = ArtifactFileNames.ChooseModelFile(files.Select(f => f.Name).ToList(), declared);
+            return files.First(f => string.Equals(f.Name, name, StringComparison.Ordinal));
         }
-
-        var onnx = files.Where(f => f.Name.EndsWith(OnnxExtension, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (onnx.Count > 1)
+        catch (MaasException e)
         {
-            throw new CliException(
-                $"The push has several {OnnxExtension} files ({string.Join(", ", onnx.Select(f => f.Name))}); name the model file in the manifest.");
+            throw new CliException(e.Message, e);
         }
-
-        if (onnx.Count == 1)
-        {
-            return onnx[0];
-        }
-
-        var gguf = files.Where(f => f.Name.EndsWith(GgufExtension, StringComparison.OrdinalIgnoreCase)).ToList();
-        return gguf.Count switch
-        {
-            1 => gguf[0],
-            0 => throw new CliException($"The push has no model file: expected one {OnnxExtension} (or {GgufExtension}) file."),
-            _ => throw new CliException(
-                $"The push has several {GgufExtension} files ({string.Join(", ", gguf.Select(f => f.Name))}); name the model file in the manifest."),
-        };
     }
 
     /// <summary>Reads the model file's header and signature (not its weights), as the server does when it stores it.</summary>

@@ -19,9 +19,8 @@ internal sealed class ManifestDetector(ISignatureReader signatureReader)
     public const string LlamaEngine = "llama";
     public const string VocabFile = "vocab.txt";
 
-    private const string OnnxExtension = ".onnx";
-    private const string GgufExtension = ".gguf";
-    private const string DefaultModelFile = "model.onnx";
+    private const string OnnxExtension = ArtifactFileNames.OnnxExtension;
+    private const string GgufExtension = ArtifactFileNames.GgufExtension;
 
     /// <param name="given">The caller's manifest, or null.</param>
     /// <param name="files">The version's stored files.</param>
@@ -92,41 +91,8 @@ internal sealed class ManifestDetector(ISignatureReader signatureReader)
 
     private static ArtifactFile FindModelFile(ModelManifest? given, IReadOnlyList<ArtifactFile> files)
     {
-        if (given is not null && !string.IsNullOrEmpty(given.ModelFile))
-        {
-            var named = files.FirstOrDefault(f => string.Equals(f.Name, given.ModelFile, StringComparison.Ordinal));
-            if (named is not null)
-            {
-                return named;
-            }
-
-            // The record's default file name is not a real choice by the caller, so only an explicit one must exist.
-            if (given.ModelFile != DefaultModelFile)
-            {
-                throw MaasException.InvalidArgument($"The manifest's model file '{given.ModelFile}' is not among the pushed files.");
-            }
-        }
-
-        var onnx = files.Where(f => HasExtension(f, OnnxExtension)).ToList();
-        if (onnx.Count > 1)
-        {
-            throw MaasException.InvalidArgument(
-                $"The push has several {OnnxExtension} files ({string.Join(", ", onnx.Select(f => f.Name))}); name the model file in the manifest.");
-        }
-
-        if (onnx.Count == 1)
-        {
-            return onnx[0];
-        }
-
-        var gguf = files.Where(f => HasExtension(f, GgufExtension)).ToList();
-        return gguf.Count switch
-        {
-            1 => gguf[0],
-            0 => throw MaasException.InvalidArgument($"The push has no model file: expected one {OnnxExtension} (or {GgufExtension}) file."),
-            _ => throw MaasException.InvalidArgument(
-                $"The push has several {GgufExtension} files ({string.Join(", ", gguf.Select(f => f.Name))}); name the model file in the manifest."),
-        };
+        var name = ArtifactFileNames.ChooseModelFile(files.Select(f => f.Name).ToList(), given?.ModelFile);
+        return files.First(f => string.Equals(f.Name, name, StringComparison.Ordinal));
     }
 
     private OnnxModelInfo ReadOnnx(ArtifactFile modelFile, Func<string, string> localPath)
@@ -193,9 +159,6 @@ internal sealed class ManifestDetector(ISignatureReader signatureReader)
 
         return properties;
     }
-
-    private static bool HasExtension(ArtifactFile file, string extension) =>
-        file.Name.EndsWith(extension, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The reader's message without its own "Not a valid … :" lead, which the caller already says.</summary>
     private static string Reason(Exception e) =>

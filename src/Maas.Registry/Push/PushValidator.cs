@@ -7,8 +7,6 @@ namespace Maas.Registry.Push;
 /// <summary>Checks a push request before any byte is stored, so a bad request costs nothing.</summary>
 internal static class PushValidator
 {
-    private const int MaxFileNameLength = 255;
-
     public static void Validate(PushRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -104,19 +102,11 @@ internal static class PushValidator
         }
     }
 
-    /// <summary>Rejects names that could escape a folder if a file were ever materialized under its logical name.</summary>
     private static void ValidateFileName(string? name)
     {
-        if (string.IsNullOrWhiteSpace(name)
-            || name.Length > MaxFileNameLength
-            || name is "." or ".."
-            || name.Contains("..", StringComparison.Ordinal)
-            || name.IndexOfAny(['/', '\\', ':']) >= 0
-            || name.Any(char.IsControl)
-            || name != name.Trim())
+        if (!ArtifactFileNames.IsValid(name))
         {
-            throw MaasException.InvalidArgument(
-                $"File name '{name}' is not allowed: a plain file name without path separators or '..', 1 to {MaxFileNameLength} characters.");
+            throw MaasException.InvalidArgument(ArtifactFileNames.NotAllowed(name));
         }
     }
 }
