@@ -460,7 +460,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             var detail = $"{files.Count} file(s), task {manifest.Task}" + (request.Alias is null ? string.Empty : $", alias {request.Alias}")
-                + (request.Lineage is { } l ? $", from {l.ParentModel}:{l.ParentVersion} by {l.Transform}" : string.Empty);
+                + (request.Lineage is { } l ? $", from {string.Join(", ", l.Parents.Select(p => $"{p.Model}:{p.Version}"))} by {l.Transform}" : string.Empty);
             await AuditAsync(session, request.Actor, RegistryActions.Push, request.Model, number, detail, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }

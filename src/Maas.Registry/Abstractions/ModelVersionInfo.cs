@@ -15,6 +15,9 @@ public sealed record ModelVersionInfo(
     /// <summary>Display key, e.g. <c>all-minilm-l6-v2:1</c>.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Key => $"{Model}:{Version}";
+
+    /// <summary>The measured report of the transform that produced this version; null for pushed versions.</summary>
+    public VersionReport? Report { get; init; }
 }
 
 /// <summary>A file of a version: logical name, size and SHA-256 digest (lower-case hex).</summary>

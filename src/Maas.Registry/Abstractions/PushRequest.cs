@@ -18,8 +18,11 @@ public sealed record PushRequest
 
     public IReadOnlyDictionary<string, string>? Tags { get; init; }
 
-    /// <summary>Lineage: the version this one was derived from, and how.</summary>
+    /// <summary>Lineage: the versions this one was derived from, and how.</summary>
     public Lineage? Lineage { get; init; }
+
+    /// <summary>The measured report of the transform that produced this version (stored with it).</summary>
+    public VersionReport? Report { get; init; }
 
     /// <summary>An alias to point at the new version in the same transaction.</summary>
     public string? Alias { get; init; }

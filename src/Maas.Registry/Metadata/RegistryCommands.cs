@@ -48,8 +48,8 @@ internal static class RegistryCommands
             ("@manifest", manifestJson),
             ("@at", DbValues.Timestamp(at)),
             ("@by", createdBy),
-            ("@parent_model", lineage?.ParentModel),
-            ("@parent_version", lineage?.ParentVersion),
+            ("@parent_model", lineage?.Parents[0].Model),
+            ("@parent_version", lineage?.Parents[0].Version),
             ("@transform", lineage?.Transform),
             ("@params", lineage is null ? null : RegistryJson.SerializeMap(lineage.Parameters))).ConfigureAwait(false));
 

@@ -12,7 +12,7 @@ internal static class RegistryMapper
             RegistryJson.DeserializeManifest(row.ManifestJson),
             files.OrderBy(f => f.Name, StringComparer.Ordinal).ToList(),
             row is { ParentModel: { } parent, ParentVersion: { } parentVersion, Transform: { } transform }
-                ? new Lineage(parent, parentVersion, transform, RegistryJson.DeserializeMap(row.TransformParamsJson))
+                ? Lineage.From(parent, parentVersion, transform, RegistryJson.DeserializeMap(row.TransformParamsJson))
                 : null,
             row.CreatedAt,
             row.CreatedBy);

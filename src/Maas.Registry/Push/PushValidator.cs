@@ -50,14 +50,22 @@ internal static class PushValidator
 
         if (request.Lineage is { } lineage)
         {
-            if (!ModelNames.IsValid(lineage.ParentModel))
+            if (lineage.Parents.Count == 0)
             {
-                throw MaasException.InvalidArgument($"Lineage parent model '{lineage.ParentModel}' is not valid: {ModelNames.Rule}");
+                throw MaasException.InvalidArgument("Lineage needs at least one parent version.");
             }
 
-            if (lineage.ParentVersion <= 0)
+            foreach (var parent in lineage.Parents)
             {
-                throw MaasException.InvalidArgument("Lineage parent version must be a positive number.");
+                if (!ModelNames.IsValid(parent.Model))
+                {
+                    throw MaasException.InvalidArgument($"Lineage parent model '{parent.Model}' is not valid: {ModelNames.Rule}");
+                }
+
+                if (parent.Version <= 0)
+                {
+                    throw MaasException.InvalidArgument("Lineage parent version must be a positive number.");
+                }
             }
 
             if (string.IsNullOrWhiteSpace(lineage.Transform))

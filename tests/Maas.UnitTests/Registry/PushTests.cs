@@ -129,7 +129,7 @@ public sealed class PushTests
     {
         await using var host = RegistryTestHost.Create();
         await host.PushAsync("bert");
-        var lineage = new Lineage("bert", 1, "quantize", new Dictionary<string, string> { ["mode"] = "int8", ["per_channel"] = "true" });
+        var lineage = Lineage.From("bert", 1, "quantize", new Dictionary<string, string> { ["mode"] = "int8", ["per_channel"] = "true" });
 
         await host.Registry.PushAsync(new PushRequest
         {
@@ -140,7 +140,7 @@ public sealed class PushTests
 
         var stored = (await host.Registry.ResolveAsync(new ModelReference("bert-int8"))).Lineage;
         Assert.NotNull(stored);
-        Assert.Equal(("bert", 1, "quantize"), (stored.ParentModel, stored.ParentVersion, stored.Transform));
+        Assert.Equal(("bert", 1, "quantize"), (stored.Parents[0].Model, stored.Parents[0].Version, stored.Transform));
         Assert.Equal(lineage.Parameters.OrderBy(p => p.Key), stored.Parameters.OrderBy(p => p.Key));
         Assert.Null((await host.Registry.ResolveAsync(new ModelReference("bert"))).Lineage);
     }
