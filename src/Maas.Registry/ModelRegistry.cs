@@ -192,11 +192,12 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
 
             var versions = await RegistryQueries.VersionsAsync(session, model.Id, cancellationToken).ConfigureAwait(false);
             var files = (await RegistryQueries.FilesAsync(session, model.Id, null, cancellationToken).ConfigureAwait(false)).ToLookup(f => f.VersionId);
+            var parents = (await RegistryQueries.ParentsAsync(session, model.Id, null, cancellationToken).ConfigureAwait(false)).ToLookup(p => p.VersionId);
             var aliases = await RegistryQueries.AliasesAsync(session, model.Id, cancellationToken).ConfigureAwait(false);
             (int, int)? stats = versions.Count == 0 ? null : (versions.Count, versions[0].Number);
             return new ModelDetails(
                 RegistryMapper.ToSummary(model, stats, aliases),
-                versions.Select(v => RegistryMapper.ToVersionInfo(model.Name, v, files[v.Id].Select(f => f.File))).ToList());
+                versions.Select(v => RegistryMapper.ToVersionInfo(model.Name, v, files[v.Id].Select(f => f.File), parents[v.Id])).ToList());
         }
     }
 
@@ -232,7 +233,8 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             var files = await RegistryQueries.FilesAsync(session, model.Id, row.Id, cancellationToken).ConfigureAwait(false);
-            return RegistryMapper.ToVersionInfo(model.Name, row, files.Select(f => f.File));
+            var parents = await RegistryQueries.ParentsAsync(session, model.Id, row.Id, cancellationToken).ConfigureAwait(false);
+            return RegistryMapper.ToVersionInfo(model.Name, row, files.Select(f => f.File), parents);
         }
     }
 
@@ -395,6 +397,22 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         return stored;
     }
 
+    public async Task<LineageGraph> GetLineageAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (!ModelNames.IsValid(name))
+        {
+            throw MaasException.NotFound($"model '{name}' not found");
+        }
+
+        await InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.OpenAsync(_database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var model = await RequireModelAsync(session, name, cancellationToken).ConfigureAwait(false);
+            return await LineageReader.ReadAsync(session, model, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? model, int limit, CancellationToken cancellationToken = default)
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -447,8 +465,10 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
 
             // Safe only because the write transaction already holds the lock (see ISqlDialect.BeginWriteTransactionAsync).
             number = await RegistryCommands.NextVersionNumberAsync(session, modelId, cancellationToken).ConfigureAwait(false);
+            await RequireParentsAsync(session, request.Lineage, cancellationToken).ConfigureAwait(false);
             var versionId = await RegistryCommands.InsertVersionAsync(
-                session, modelId, number, RegistryJson.SerializeManifest(manifest), now, request.Actor, request.Lineage, cancellationToken).ConfigureAwait(false);
+                session, modelId, number, RegistryJson.SerializeManifest(manifest), now, request.Actor, request.Lineage,
+                RegistryJson.SerializeReport(request.Report), cancellationToken).ConfigureAwait(false);
             foreach (var file in files)
             {
                 await RegistryCommands.InsertFileAsync(session, versionId, file, cancellationToken).ConfigureAwait(false);
@@ -465,7 +485,21 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new ModelVersionInfo(request.Model, number, manifest, files, request.Lineage, now, request.Actor);
+        return new ModelVersionInfo(request.Model, number, manifest, files, request.Lineage, now, request.Actor) { Report = request.Report };
+    }
+
+    /// <summary>Every lineage parent must be a stored version (checked inside the push's transaction, so it cannot be
+    /// deleted between the check and the commit).</summary>
+    private static async Task RequireParentsAsync(DbSession session, Lineage? lineage, CancellationToken cancellationToken)
+    {
+        foreach (var parent in lineage?.Parents ?? [])
+        {
+            var model = await RegistryQueries.FindModelAsync(session, parent.Model, cancellationToken).ConfigureAwait(false);
+            if (model is null || await RegistryQueries.FindVersionAsync(session, model.Id, parent.Version, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw MaasException.InvalidArgument($"Lineage parent {parent.Model}:{parent.Version} does not exist.");
+            }
+        }
     }
 
     private async Task AuditAsync(

@@ -9,4 +9,7 @@ internal static class RegistryActions
     public const string VersionDelete = "version.delete";
     public const string ModelUpdate = "model.update";
     public const string DeploymentSet = "deployment.set";
+    public const string JobSubmit = "job.submit";
+    public const string JobCancel = "job.cancel";
+    public const string JobFinish = "job.finish";
 }

@@ -41,6 +41,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<ISignatureReader, OnnxSignatureReader>();
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
+        services.TryAddSingleton<IJobStore, Jobs.JobStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RegistryStartup>());
         return services;
     }

@@ -52,6 +52,10 @@ public interface IModelRegistry
     /// <remarks>Settings belong to the model, not to a version: deleting versions (even the last) keeps them.</remarks>
     Task<ModelDeployment> SetDeploymentAsync(string name, Maas.Core.Engines.DeploymentOverrides overrides, string actor, CancellationToken cancellationToken = default);
 
+    /// <summary>The model's versions with their parents, and those parents' parents across models, for a lineage tree.</summary>
+    /// <exception cref="Maas.Core.Errors.MaasException">NotFound when the model does not exist.</exception>
+    Task<LineageGraph> GetLineageAsync(string name, CancellationToken cancellationToken = default);
+
     /// <summary>Audit records, newest first.</summary>
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? model, int limit, CancellationToken cancellationToken = default);
 

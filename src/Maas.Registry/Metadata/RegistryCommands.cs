@@ -38,20 +38,37 @@ internal static class RegistryCommands
         DateTimeOffset at,
         string createdBy,
         Lineage? lineage,
-        CancellationToken cancellationToken) =>
-        DbValues.ToLong(await session.ScalarAsync(
-            "INSERT INTO versions (model_id, number, manifest, created_at, created_by, parent_model, parent_version, transform, transform_params) " +
-            "VALUES (@model, @number, @manifest, @at, @by, @parent_model, @parent_version, @transform, @params) RETURNING id",
+        string? reportJson,
+        CancellationToken cancellationToken)
+    {
+        var versionId = DbValues.ToLong(await session.ScalarAsync(
+            "INSERT INTO versions (model_id, number, manifest, created_at, created_by, transform, transform_params, job_id, report) " +
+            "VALUES (@model, @number, @manifest, @at, @by, @transform, @params, @job, @report) RETURNING id",
             cancellationToken,
             ("@model", modelId),
             ("@number", number),
             ("@manifest", manifestJson),
             ("@at", DbValues.Timestamp(at)),
             ("@by", createdBy),
-            ("@parent_model", lineage?.Parents[0].Model),
-            ("@parent_version", lineage?.Parents[0].Version),
             ("@transform", lineage?.Transform),
-            ("@params", lineage is null ? null : RegistryJson.SerializeMap(lineage.Parameters))).ConfigureAwait(false));
+            ("@params", lineage is null ? null : RegistryJson.SerializeMap(lineage.Parameters)),
+            ("@job", lineage?.JobId),
+            ("@report", reportJson)).ConfigureAwait(false));
+        for (var i = 0; lineage is not null && i < lineage.Parents.Count; i++)
+        {
+            var parent = lineage.Parents[i];
+            await session.ExecuteAsync(
+                "INSERT INTO version_parents (version_id, position, parent_model, parent_version, role) VALUES (@version, @position, @model, @number, @role)",
+                cancellationToken,
+                ("@version", versionId),
+                ("@position", i),
+                ("@model", parent.Model),
+                ("@number", parent.Version),
+                ("@role", parent.Role)).ConfigureAwait(false);
+        }
+
+        return versionId;
+    }
 
     public static Task<int> InsertFileAsync(DbSession session, long versionId, ArtifactFile file, CancellationToken cancellationToken) =>
         session.ExecuteAsync(
@@ -82,6 +99,7 @@ internal static class RegistryCommands
     {
         await session.ExecuteAsync("DELETE FROM aliases WHERE version_id = @id", cancellationToken, ("@id", versionId)).ConfigureAwait(false);
         await session.ExecuteAsync("DELETE FROM version_files WHERE version_id = @id", cancellationToken, ("@id", versionId)).ConfigureAwait(false);
+        await session.ExecuteAsync("DELETE FROM version_parents WHERE version_id = @id", cancellationToken, ("@id", versionId)).ConfigureAwait(false);
         await session.ExecuteAsync("DELETE FROM versions WHERE id = @id", cancellationToken, ("@id", versionId)).ConfigureAwait(false);
     }
 

@@ -28,4 +28,10 @@ internal static class RegistryJson
         string.IsNullOrEmpty(json)
             ? new Dictionary<string, string>()
             : JsonSerializer.Deserialize<Dictionary<string, string>>(json, Options) ?? [];
+
+    public static string? SerializeReport(Abstractions.VersionReport? report) =>
+        report is null ? null : JsonSerializer.Serialize(report, Options);
+
+    public static Abstractions.VersionReport? DeserializeReport(string? json) =>
+        string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<Abstractions.VersionReport>(json, Options);
 }

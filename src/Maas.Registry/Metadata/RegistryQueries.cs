@@ -9,7 +9,7 @@ internal static class RegistryQueries
     private const string ModelColumns = "id, name, description, tags, created_at";
 
     private const string VersionColumns =
-        "id, model_id, number, manifest, created_at, created_by, parent_model, parent_version, transform, transform_params";
+        "id, model_id, number, manifest, created_at, created_by, transform, transform_params, job_id, report";
 
     private const string FileSelect =
         "SELECT f.version_id, m.name, v.number, f.name, f.size, f.sha256 " +
@@ -71,6 +71,28 @@ internal static class RegistryQueries
             ReadVersion,
             cancellationToken,
             ("@model", modelId));
+
+    /// <summary>Lineage parents of one version, or of every version of the model when <paramref name="versionId"/> is null.</summary>
+    public static Task<List<ParentRow>> ParentsAsync(DbSession session, long modelId, long? versionId, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            "SELECT p.version_id, p.position, p.parent_model, p.parent_version, p.role FROM version_parents p " +
+            "JOIN versions v ON v.id = p.version_id WHERE v.model_id = @model AND (@version IS NULL OR p.version_id = @version) " +
+            "ORDER BY p.version_id, p.position",
+            r => new ParentRow(
+                DbValues.ToLong(r.GetValue(0)),
+                DbValues.ToInt(r.GetValue(1)),
+                new LineageParent(r.GetString(2), DbValues.ToInt(r.GetValue(3)), r.GetString(4))),
+            cancellationToken,
+            ("@model", modelId),
+            ("@version", versionId));
+
+    /// <summary>The version (model name and number) whose lineage names <paramref name="jobId"/>, or null.</summary>
+    public static async Task<(string Model, int Version)?> VersionOfJobAsync(DbSession session, string jobId, CancellationToken cancellationToken) =>
+        (await session.QueryAsync(
+            "SELECT m.name, v.number FROM versions v JOIN models m ON m.id = v.model_id WHERE v.job_id = @job ORDER BY v.id LIMIT 1",
+            r => (r.GetString(0), DbValues.ToInt(r.GetValue(1))),
+            cancellationToken,
+            ("@job", jobId)).ConfigureAwait(false)).Select(r => ((string, int)?)r).SingleOrDefault();
 
     public static async Task<int?> AliasTargetAsync(DbSession session, long modelId, string alias, CancellationToken cancellationToken)
     {
@@ -134,7 +156,7 @@ internal static class RegistryQueries
             DbValues.ReadTimestamp(r, 4),
             r.GetString(5),
             DbValues.ReadNullableString(r, 6),
-            DbValues.ReadNullableInt(r, 7),
+            DbValues.ReadNullableString(r, 7),
             DbValues.ReadNullableString(r, 8),
             DbValues.ReadNullableString(r, 9));
 

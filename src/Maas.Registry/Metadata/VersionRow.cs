@@ -1,6 +1,6 @@
 namespace Maas.Registry.Metadata;
 
-/// <summary>A row of <c>versions</c>; manifest and lineage parameters still as stored JSON.</summary>
+/// <summary>A row of <c>versions</c>; manifest, lineage parameters and report still as stored JSON.</summary>
 internal sealed record VersionRow(
     long Id,
     long ModelId,
@@ -8,7 +8,7 @@ internal sealed record VersionRow(
     string ManifestJson,
     DateTimeOffset CreatedAt,
     string CreatedBy,
-    string? ParentModel,
-    int? ParentVersion,
     string? Transform,
-    string? TransformParamsJson);
+    string? TransformParamsJson,
+    string? JobId,
+    string? ReportJson);

@@ -66,6 +66,21 @@ internal static class PushValidator
                 {
                     throw MaasException.InvalidArgument("Lineage parent version must be a positive number.");
                 }
+
+                if (string.IsNullOrWhiteSpace(parent.Role) || parent.Role.Length > 64)
+                {
+                    throw MaasException.InvalidArgument($"Lineage parent {parent.Model}:{parent.Version} needs a role (e.g. '{LineageParent.SourceRole}') of at most 64 characters.");
+                }
+            }
+
+            if (lineage.Parents.DistinctBy(p => (p.Model, p.Version)).Count() != lineage.Parents.Count)
+            {
+                throw MaasException.InvalidArgument("A lineage parent version appears more than once.");
+            }
+
+            if (lineage.JobId is { } jobId && (jobId.Length is 0 or > 64 || jobId.Any(char.IsWhiteSpace)))
+            {
+                throw MaasException.InvalidArgument($"Lineage job id '{jobId}' is not valid.");
             }
 
             if (string.IsNullOrWhiteSpace(lineage.Transform))

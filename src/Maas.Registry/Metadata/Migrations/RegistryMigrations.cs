@@ -7,6 +7,54 @@ internal static class RegistryMigrations
     [
         new(1, "initial schema", InitialSchema),
         new(2, "model deployment settings", DeploymentSettings),
+        new(3, "jobs, multi-parent lineage, version reports", JobsAndLineage),
+    ];
+
+    /// <summary>Jobs; lineage as a table (a version may have several parents, each with a role) instead of the single
+    /// parent columns, whose rows move over; the producing job and the measured report on each version.</summary>
+    private static IReadOnlyList<string> JobsAndLineage(ISqlDialect dialect) =>
+    [
+        """
+        CREATE TABLE jobs (
+            id TEXT NOT NULL PRIMARY KEY,
+            kind TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            state TEXT NOT NULL,
+            progress DOUBLE PRECISION NOT NULL,
+            stage TEXT NULL,
+            actor TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            started_at TEXT NULL,
+            finished_at TEXT NULL,
+            result_model TEXT NULL,
+            result_version INTEGER NULL,
+            summary TEXT NULL,
+            error TEXT NULL
+        )
+        """,
+        "CREATE INDEX ix_jobs_state ON jobs (state, created_at)",
+        "CREATE INDEX ix_jobs_created ON jobs (created_at)",
+        """
+        CREATE TABLE version_parents (
+            version_id BIGINT NOT NULL REFERENCES versions (id),
+            position INTEGER NOT NULL,
+            parent_model TEXT NOT NULL,
+            parent_version INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            PRIMARY KEY (version_id, position)
+        )
+        """,
+        "CREATE INDEX ix_version_parents_parent ON version_parents (parent_model, parent_version)",
+        """
+        INSERT INTO version_parents (version_id, position, parent_model, parent_version, role)
+        SELECT id, 0, parent_model, parent_version, 'source' FROM versions
+        WHERE parent_model IS NOT NULL AND parent_version IS NOT NULL AND transform IS NOT NULL
+        """,
+        "ALTER TABLE versions DROP COLUMN parent_model",
+        "ALTER TABLE versions DROP COLUMN parent_version",
+        "ALTER TABLE versions ADD COLUMN job_id TEXT NULL",
+        "ALTER TABLE versions ADD COLUMN report TEXT NULL",
+        "CREATE INDEX ix_versions_job ON versions (job_id)",
     ];
 
     /// <summary>Per-model deployment overrides (JSON of the set fields); one row per model, kept when versions go.</summary>
