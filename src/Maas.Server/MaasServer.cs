@@ -1,3 +1,5 @@
+using Maas.Jobs;
+using Maas.Optimization;
 using Maas.Registry;
 using Maas.Server.Admin;
 using Maas.Server.Hosting;
@@ -27,7 +29,10 @@ public static class MaasServer
     /// and <paramref name="args"/> under the <c>Maas</c> section; <paramref name="options"/> (the CLI's flags) win for
     /// data folder, host, port and samples.
     /// </remarks>
-    public static WebApplication Build(MaasServerOptions options, string[]? args = null)
+    public static WebApplication Build(MaasServerOptions options, string[]? args = null) => Build(options, args, configureServices: null);
+
+    /// <summary>Builds the application with extra service registrations (tests add job handlers this way).</summary>
+    internal static WebApplication Build(MaasServerOptions options, string[]? args, Action<IServiceCollection>? configureServices)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args ?? [] });
         var maas = builder.Configuration.GetSection("Maas");
@@ -64,6 +69,8 @@ public static class MaasServer
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));
         services.AddMaasLlamaEngine().AddOptions<Maas.Engines.Llama.LlamaEngineOptions>().Bind(maas.GetSection("Llama"));
         services.AddSingleton<PushHandler>();
+        services.AddMaasOptimization();
+        services.AddMaasJobs().AddOptions<JobsOptions>().Bind(maas.GetSection("Jobs"));
 
         // Before the hosted services below, so the meter provider listens while models load at start-up.
         services.AddMaasTelemetry(builder.Configuration);
@@ -73,6 +80,7 @@ public static class MaasServer
         services.AddMaasServing();
         services.AddOptions<Maas.Serving.ServingOptions>().Bind(maas.GetSection("Serving"));
         services.AddOpenApi(o => o.AddOperationTransformer<RequestBodyDocTransformer>());
+        configureServices?.Invoke(services);
 
         var app = builder.Build();
 

@@ -66,6 +66,7 @@ internal static class AdminEndpoints
             Json(new AuditResponse(await registry.ReadAuditAsync(model, limit ?? 100, ct).ConfigureAwait(false))))
             .Produces<AuditResponse>().WithSummary("Read the audit log, newest first");
         api.MapDeploymentApi();
+        api.MapJobsApi();
         return app;
     }
 
