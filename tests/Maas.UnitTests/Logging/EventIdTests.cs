@@ -15,6 +15,7 @@ public sealed class EventIdTests
         ["Maas.Engines.Onnx"] = (2000, 2099),
         ["Maas.Engines.Llama"] = (2100, 2199),
         ["Maas.Serving"] = (3000, 3999),
+        ["Maas.Jobs"] = (4000, 4099),
     };
 
     [Fact]
