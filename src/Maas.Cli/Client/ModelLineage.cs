@@ -2,10 +2,16 @@ using System.Text.Json;
 
 namespace Maas.Cli.Client;
 
-/// <summary>Where a derived version came from: the parent version and the transform that produced it.</summary>
+/// <summary>Where a derived version came from: its parent versions (each with a role), the transform, its parameters
+/// and the job that ran it.</summary>
 /// <remarks>Parameters stay raw JSON because each transform defines its own; the CLI only displays them.</remarks>
-internal sealed record ModelLineage(
-    string ParentModel,
-    int ParentVersion,
-    string Transform,
-    IReadOnlyDictionary<string, JsonElement>? Parameters);
+internal sealed record ModelLineage
+{
+    public IReadOnlyList<LineageParentInfo> Parents { get; init; } = [];
+
+    public string? Transform { get; init; }
+
+    public IReadOnlyDictionary<string, JsonElement>? Parameters { get; init; }
+
+    public string? JobId { get; init; }
+}

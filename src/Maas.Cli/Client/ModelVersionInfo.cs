@@ -17,4 +17,7 @@ internal sealed record ModelVersionInfo
     public string? CreatedBy { get; init; }
 
     public ModelLineage? Lineage { get; init; }
+
+    /// <summary>The measured report of the transform that made this version; null for pushed versions.</summary>
+    public VersionReportInfo? Report { get; init; }
 }

@@ -10,6 +10,8 @@ internal static class MaasRootCommand
         ServeCommand.Create(context),
         ModelsCommand.Create(context),
         PredictCommand.Create(context),
+        QuantizeCommand.Create(context),
+        JobsCommand.Create(context),
         BenchCommand.Create(context),
         AuditCommand.Create(context),
         DeploymentsCommand.Create(context),

@@ -11,6 +11,7 @@ internal static class ModelsCommand
         PullCommand.Create(context),
         ListCommand.Create(context),
         ShowCommand.Create(context),
+        LineageCommand.Create(context),
         AliasCommand.Create(context),
         RemoveCommand.Create(context),
         DeployCommand.Create(context),

@@ -58,10 +58,20 @@ internal static class ModelDetailsView
 
         if (version.Lineage is { } lineage)
         {
-            var parameters = lineage.Parameters is { Count: > 0 } p
-                ? " (" + string.Join(", ", p.Select(kv => $"{kv.Key}={kv.Value}")) + ")"
-                : string.Empty;
-            AddRow(grid, "Derived from", $"{lineage.ParentModel}:{lineage.ParentVersion} by {lineage.Transform}{parameters}");
+            AddRow(grid, "Derived from", LineageText.Parents(lineage));
+            AddRow(grid, "Transform", LineageText.Transform(lineage));
+            if (lineage.JobId is { Length: > 0 } job)
+            {
+                AddRow(grid, "Job", job);
+            }
+        }
+
+        if (version.Report is { } report)
+        {
+            foreach (var (label, value) in ReportView.Rows(report))
+            {
+                AddRow(grid, label, value);
+            }
         }
 
         console.Write(grid);
