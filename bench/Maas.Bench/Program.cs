@@ -2,6 +2,7 @@ using Maas.Bench;
 
 // `llm`: text generation through the server vs llama.cpp in-process (docs/benchmarks-llm.md).
 // `batching`: in-process thread settings and batches vs servers with batching on and off (docs/benchmarks.md).
+// `quantize`: all-MiniLM-L6-v2 fp32 vs its dynamic-int8 rewrite through ONNX Runtime (docs/benchmarks.md, issue 9).
 // `inprocess`: the in-process side of `batching`, one measurement per stdin command (bench/serving/measure.py).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
@@ -12,6 +13,11 @@ if (args.Length > 0 && args[0] == "llm")
 if (args.Length > 0 && args[0] == "batching")
 {
     return await BatchingBenchmark.RunAsync(BatchingBenchOptions.Parse(args[1..]));
+}
+
+if (args.Length > 0 && args[0] == "quantize")
+{
+    return QuantizeBenchmark.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "inprocess")

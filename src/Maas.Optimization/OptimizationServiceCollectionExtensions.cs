@@ -10,6 +10,8 @@ public static class OptimizationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
 
         // One line per pass and per job handler, e.g. services.AddSingleton<IModelPass, DynamicInt8Pass>();
+        services.AddSingleton<IModelPass, Quantization.Dynamic.DynamicInt8Pass>();
+        services.AddSingleton<IModelPass, Quantization.Int4.Int4Pass>();
         return services;
     }
 }

@@ -1,0 +1,39 @@
+using Maas.Formats.Onnx;
+using Maas.Formats.Onnx.Proto;
+
+namespace Maas.Optimization.Graph;
+
+/// <summary>The shared body of the ONNX passes: load the parent model (external data included), rewrite it, write the
+/// result into the output folder under the parent's file name, with external data only when it must.</summary>
+internal static class OnnxPassRunner
+{
+    public static Task<PassResult> RunAsync(
+        PassContext context,
+        string stage,
+        Func<ModelProto, IReadOnlyList<string>> rewrite,
+        IReadOnlyDictionary<string, string> parameters,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(rewrite);
+
+        // The work is CPU-bound and synchronous; the job runner already runs it off the request path.
+        return Task.Run(
+            () =>
+            {
+                context.Progress(0.0, "loading model");
+                var model = OnnxModelFile.Load(context.ModelPath);
+                cancellationToken.ThrowIfCancellationRequested();
+                context.Progress(0.2, stage);
+                var notes = rewrite(model);
+                cancellationToken.ThrowIfCancellationRequested();
+                context.Progress(0.8, "writing model");
+                Directory.CreateDirectory(context.OutputDirectory);
+                var path = Path.Combine(context.OutputDirectory, Path.GetFileName(context.ModelPath));
+                OnnxModelFile.Save(model, path);
+                context.Progress(1.0, "done");
+                return new PassResult(path, parameters, notes);
+            },
+            cancellationToken);
+    }
+}

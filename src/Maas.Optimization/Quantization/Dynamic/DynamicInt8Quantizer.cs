@@ -1,0 +1,285 @@
+using Maas.Core.Errors;
+using Maas.Formats.Onnx.Proto;
+using Maas.Optimization.Graph;
+using DataType = Maas.Formats.Onnx.Proto.TensorProto.Types.DataType;
+
+namespace Maas.Optimization.Quantization.Dynamic;
+
+/// <summary>Rewrites a model the way <c>torch.quantization.quantize_dynamic</c> treats <c>nn.Linear</c>: constant
+/// weights become int8, activations are quantized to uint8 when the model runs.</summary>
+/// <remarks>
+/// Each MatMul/Gemm with a constant 2-D float weight becomes
+/// <c>DynamicQuantizeLinear(A) → MatMulInteger(A_q, W_q, A_zp, 0) → Cast(float) → Mul(·, Mul(A_scale, W_scale))</c>
+/// (→ <c>Add</c> of a Gemm's bias), standard operators only. ONNX Runtime fuses this pattern into
+/// <c>MatMulIntegerToFloat</c> (and, where the activation has one consumer, <c>DynamicQuantizeMatMul</c>); the
+/// <c>Mul(A_scale, W_scale)</c> node and the order of its inputs are what its fusion looks for. One
+/// <c>DynamicQuantizeLinear</c> serves every consumer of an activation (a transformer's Q, K and V projections).
+/// A following <c>Add(bias, y)</c> is turned into <c>Add(y, bias)</c> so the bias folds into the fused node too.
+/// Embedding tables (constant float 2-D data of <c>Gather</c> on axis 0) become int8 with one scale per row,
+/// dequantized after the gather. Only the main graph is rewritten.
+/// </remarks>
+internal static class DynamicInt8Quantizer
+{
+    private const long RequiredOpset = 11;
+
+    public static IReadOnlyList<string> Apply(ModelProto model, DynamicInt8Options options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var graph = new OnnxGraph(model);
+        var notes = new List<string>();
+        var linear = new List<NodeProto>();
+        var embeddings = new List<NodeProto>();
+        foreach (var node in graph.Graph.Node)
+        {
+            if (!OnnxGraph.IsDefaultDomain(node) || options.Exclude.Contains(node.Name, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            if (options.OpTypes.Contains(node.OpType, StringComparer.Ordinal) && IsQuantizableLinear(graph, node, notes))
+            {
+                linear.Add(node);
+            }
+            else if (node.OpType == "Gather" && options.Int8Embeddings && IsEmbedding(graph, node))
+            {
+                embeddings.Add(node);
+            }
+        }
+
+        if (linear.Count == 0)
+        {
+            throw MaasException.InvalidArgument(
+                $"Nothing to quantize with '{DynamicInt8Options.Method}': no {string.Join("/", options.OpTypes)} node with a constant 2-D float weight" +
+                (options.Exclude.Count > 0 ? " outside the excluded nodes." : "."));
+        }
+
+        if (OnnxOpsets.RaiseDefault(model, RequiredOpset, "DynamicQuantizeLinear"))
+        {
+            notes.Add($"Raised the default opset to {RequiredOpset} for DynamicQuantizeLinear (every operator in the graph keeps its meaning).");
+        }
+
+        var rewriter = new Rewriter(graph, options);
+        foreach (var node in linear)
+        {
+            rewriter.QuantizeLinear(node);
+        }
+
+        foreach (var node in embeddings)
+        {
+            rewriter.QuantizeEmbedding(node);
+        }
+
+        graph.Commit();
+        notes.Insert(0, $"Quantized {linear.Count} {string.Join("/", options.OpTypes)} node(s) to int8 weights ({(options.PerChannel ? "per output channel" : "per tensor")} scales)" +
+            (embeddings.Count > 0 ? $" and {embeddings.Count} embedding table(s) to int8 rows." : "."));
+        return notes;
+    }
+
+    private static bool IsQuantizableLinear(OnnxGraph graph, NodeProto node, List<string> notes)
+    {
+        if (node.Input.Count < 2 || !graph.TryGetConstant(node.Input[1], out var weight)
+            || weight.DataType != (int)DataType.Float || weight.Dims.Count != 2)
+        {
+            return false;
+        }
+
+        var activationType = graph.ElementType(node.Input[0]);
+        if (activationType != 0 && activationType != (int)DataType.Float)
+        {
+            return false;
+        }
+
+        if (node.OpType == "Gemm" && OnnxAttributes.GetInt(node, "transA", 0) != 0)
+        {
+            notes.Add($"Left Gemm '{node.Name}' in float: transA=1 is not supported.");
+            return false;
+        }
+
+        return node.OpType is "MatMul" or "Gemm";
+    }
+
+    private static bool IsEmbedding(OnnxGraph graph, NodeProto node) =>
+        node.Input.Count == 2
+        && OnnxAttributes.GetInt(node, "axis", 0) == 0
+        && graph.TryGetConstant(node.Input[0], out var table)
+        && table.DataType == (int)DataType.Float
+        && table.Dims.Count == 2;
+
+    private sealed class Rewriter(OnnxGraph graph, DynamicInt8Options options)
+    {
+        private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> _activations = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Weight, bool Transposed, float Alpha), (string Q, string Scale, string ZeroPoint)> _weights = new();
+        private readonly Dictionary<string, (string Q, string Scale)> _tables = new(StringComparer.Ordinal);
+
+        public void QuantizeLinear(NodeProto node)
+        {
+            var isGemm = node.OpType == "Gemm";
+            var transposed = isGemm && OnnxAttributes.GetInt(node, "transB", 0) != 0;
+            var alpha = isGemm ? OnnxAttributes.GetFloat(node, "alpha", 1f) : 1f;
+            var beta = isGemm ? OnnxAttributes.GetFloat(node, "beta", 1f) : 1f;
+            var baseName = node.Name.Length > 0 ? node.Name : node.Output[0];
+            var activation = QuantizedActivation(node);
+            var weight = QuantizedWeight(node.Input[1], transposed, alpha);
+            var hasBias = isGemm && node.Input.Count > 2 && node.Input[2].Length > 0 && beta != 0f;
+            var output = node.Output[0];
+            var product = hasBias ? graph.UniqueName(output + "_product") : output;
+
+            var integer = graph.UniqueName(output + "_int32");
+            var asFloat = graph.UniqueName(output + "_float");
+            var scale = graph.UniqueName(output + "_scale");
+            var nodes = new List<NodeProto>
+            {
+                graph.NewNode("MatMulInteger", [activation.Q, weight.Q, activation.ZeroPoint, weight.ZeroPoint], [integer], baseName + "_MatMulInteger"),
+                graph.NewNode("Cast", [integer], [asFloat], baseName + "_Cast").WithInt("to", (long)DataType.Float),
+                graph.NewNode("Mul", [activation.Scale, weight.Scale], [scale], baseName + "_ScaleMul"),
+                graph.NewNode("Mul", [asFloat, scale], [product], baseName + "_Mul"),
+            };
+            if (hasBias)
+            {
+                nodes.Add(graph.NewNode("Add", [product, Bias(node.Input[2], beta, nodes, baseName)], [output], baseName + "_BiasAdd"));
+            }
+            else
+            {
+                MoveBiasSecond(output);
+            }
+
+            graph.Replace(node, nodes);
+        }
+
+        public void QuantizeEmbedding(NodeProto node)
+        {
+            var (q, scale) = QuantizedTable(node.Input[0]);
+            var baseName = node.Name.Length > 0 ? node.Name : node.Output[0];
+            var output = node.Output[0];
+            var gathered = graph.UniqueName(output + "_int8");
+            var gatheredScale = graph.UniqueName(output + "_scale");
+            var asFloat = graph.UniqueName(output + "_float");
+            graph.Replace(
+                node,
+                graph.NewNode("Gather", [q, node.Input[1]], [gathered], baseName + "_Int8").WithInt("axis", 0),
+                graph.NewNode("Gather", [scale, node.Input[1]], [gatheredScale], baseName + "_Scale").WithInt("axis", 0),
+                graph.NewNode("Cast", [gathered], [asFloat], baseName + "_Cast").WithInt("to", (long)DataType.Float),
+                graph.NewNode("Mul", [asFloat, gatheredScale], [output], baseName + "_Dequantize"));
+        }
+
+        private (string Q, string Scale, string ZeroPoint) QuantizedActivation(NodeProto consumer)
+        {
+            var input = consumer.Input[0];
+            if (!_activations.TryGetValue(input, out var names))
+            {
+                names = (graph.UniqueName(input + "_quantized"), graph.UniqueName(input + "_scale"), graph.UniqueName(input + "_zero_point"));
+                _activations[input] = names;
+
+                // Nodes are visited in graph order, so this consumer is the first: its inputs exist here already.
+                graph.InsertBefore(
+                    consumer,
+                    graph.NewNode("DynamicQuantizeLinear", [input], [names.Q, names.Scale, names.ZeroPoint], input + "_DynamicQuantizeLinear"));
+            }
+
+            return names;
+        }
+
+        private (string Q, string Scale, string ZeroPoint) QuantizedWeight(string name, bool transposed, float alpha)
+        {
+            if (_weights.TryGetValue((name, transposed, alpha), out var names))
+            {
+                return names;
+            }
+
+            graph.TryGetConstant(name, out var tensor);
+            var values = OnnxTensorData.ToFloats(tensor);
+            var (rows, cols) = ((int)tensor.Dims[0], (int)tensor.Dims[1]);
+            if (transposed)
+            {
+                values = Transpose(values, rows, cols);
+                (rows, cols) = (cols, rows);
+            }
+
+            var (q, scales) = Int8Weights.ByColumn(values, rows, cols, options.PerChannel);
+            if (alpha != 1f)
+            {
+                for (var i = 0; i < scales.Length; i++)
+                {
+                    scales[i] *= alpha;
+                }
+            }
+
+            long[] scaleDims = options.PerChannel ? [cols] : [];
+            names = (graph.UniqueName(name + "_quantized"), graph.UniqueName(name + "_scale"), graph.UniqueName(name + "_zero_point"));
+            graph.AddInitializer(OnnxTensorData.FromInt8(names.Q, [rows, cols], q));
+            graph.AddInitializer(OnnxTensorData.FromFloats(names.Scale, scaleDims, scales));
+            graph.AddInitializer(OnnxTensorData.FromInt8(names.ZeroPoint, scaleDims, new sbyte[scales.Length]));
+            _weights[(name, transposed, alpha)] = names;
+            return names;
+        }
+
+        private (string Q, string Scale) QuantizedTable(string name)
+        {
+            if (_tables.TryGetValue(name, out var names))
+            {
+                return names;
+            }
+
+            graph.TryGetConstant(name, out var tensor);
+            var (rows, cols) = ((int)tensor.Dims[0], (int)tensor.Dims[1]);
+            var (q, scales) = Int8Weights.ByRow(OnnxTensorData.ToFloats(tensor), rows, cols);
+            names = (graph.UniqueName(name + "_quantized"), graph.UniqueName(name + "_scale"));
+
+            // [rows, 1] so the gathered scales broadcast over the gathered rows.
+            graph.AddInitializer(OnnxTensorData.FromInt8(names.Q, [rows, cols], q));
+            graph.AddInitializer(OnnxTensorData.FromFloats(names.Scale, [rows, 1], scales));
+            _tables[name] = names;
+            return names;
+        }
+
+        private string Bias(string bias, float beta, List<NodeProto> nodes, string baseName)
+        {
+            if (beta == 1f)
+            {
+                return bias;
+            }
+
+            if (graph.TryGetConstant(bias, out var tensor) && tensor.DataType == (int)DataType.Float)
+            {
+                var scaled = Array.ConvertAll(OnnxTensorData.ToFloats(tensor), v => v * beta);
+                var name = graph.UniqueName(bias + "_beta");
+                graph.AddInitializer(OnnxTensorData.FromFloats(name, [.. tensor.Dims], scaled));
+                return name;
+            }
+
+            var betaName = graph.UniqueName(baseName + "_beta");
+            graph.AddInitializer(OnnxTensorData.FromFloats(betaName, [], [beta]));
+            var output = graph.UniqueName(bias + "_scaled");
+            nodes.Add(graph.NewNode("Mul", [bias, betaName], [output], baseName + "_BetaMul"));
+            return output;
+        }
+
+        /// <summary>ONNX Runtime folds a bias into the fused MatMul only as the Add's second input; Add commutes.</summary>
+        private void MoveBiasSecond(string output)
+        {
+            if (graph.IsGraphOutput(output) || graph.Consumers(output) is not [{ OpType: "Add" } add]
+                || !OnnxGraph.IsDefaultDomain(add) || add.Input.Count != 2 || add.Input[1] != output || add.Input[0] == output
+                || !graph.TryGetConstant(add.Input[0], out var bias) || bias.Dims.Count != 1)
+            {
+                return;
+            }
+
+            (add.Input[0], add.Input[1]) = (add.Input[1], add.Input[0]);
+        }
+
+        private static float[] Transpose(float[] values, int rows, int cols)
+        {
+            var result = new float[values.Length];
+            for (var r = 0; r < rows; r++)
+            {
+                for (var c = 0; c < cols; c++)
+                {
+                    result[(c * rows) + r] = values[(r * cols) + c];
+                }
+            }
+
+            return result;
+        }
+    }
+}
