@@ -10,6 +10,7 @@ public static class OptimizationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
 
         // One line per pass and per job handler, e.g. services.AddSingleton<IModelPass, DynamicInt8Pass>();
+        services.AddSingleton<IModelPass, Quantization.Static.StaticInt8Pass>();
         return services;
     }
 }
