@@ -3,6 +3,7 @@ using Maas.Bench;
 // `llm`: text generation through the server vs llama.cpp in-process (docs/benchmarks-llm.md).
 // `batching`: in-process thread settings and batches vs servers with batching on and off (docs/benchmarks.md).
 // `inprocess`: the in-process side of `batching`, one measurement per stdin command (bench/serving/measure.py).
+// `static-int8`: ResNet18 quantized with the static-int8 pass vs fp32 (size, throughput, cosine; docs/benchmarks.md).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -12,6 +13,11 @@ if (args.Length > 0 && args[0] == "llm")
 if (args.Length > 0 && args[0] == "batching")
 {
     return await BatchingBenchmark.RunAsync(BatchingBenchOptions.Parse(args[1..]));
+}
+
+if (args.Length > 0 && args[0] == "static-int8")
+{
+    return await StaticInt8Benchmark.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "inprocess")
