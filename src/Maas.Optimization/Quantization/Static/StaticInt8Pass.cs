@@ -14,6 +14,10 @@ namespace Maas.Optimization.Quantization.Static;
 /// Runtime's QDQ Conv selector fuses only when every Conv input comes from a DequantizeLinear.</remarks>
 internal sealed class StaticInt8Pass : IModelPass
 {
+    /// <summary>Below this many values (16 per histogram bin) the KL search chases sampling noise in a sparse
+    /// histogram and clips far too much; such activations (pooled features, small heads) keep min-max.</summary>
+    private const long MinEntropySamples = 16L * TensorStatistics.DefaultBins;
+
     public string Method => "static-int8";
 
     public string Format => "onnx";
@@ -64,17 +68,30 @@ internal sealed class StaticInt8Pass : IModelPass
         }
 
         var stats = await CalibrateAsync(model, plan, feeds, options, loader, context.Progress, cancellationToken).ConfigureAwait(false);
+        // Graph outputs keep their full observed range: clipping what the caller reads is never the better trade.
+        var graphOutputs = model.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var activations = new Dictionary<string, QuantParams>(StringComparer.Ordinal);
+        var tooFewForEntropy = 0;
         foreach (var (name, s) in stats)
         {
-            var threshold = options.Method switch
+            if (options.Method == CalibrationMethod.Entropy && s.Count < MinEntropySamples && !graphOutputs.Contains(name))
+            {
+                tooFewForEntropy++;
+            }
+
+            var threshold = graphOutputs.Contains(name) ? null : options.Method switch
             {
                 CalibrationMethod.Percentile => CalibrationThresholds.Percentile(s.Histogram!, s.BinWidth, options.Percentile),
-                CalibrationMethod.Entropy => CalibrationThresholds.Entropy(s.Histogram!, s.BinWidth, s.Min >= 0 && !options.SymmetricActivations ? 256 : 128),
+                CalibrationMethod.Entropy when s.Count >= MinEntropySamples => CalibrationThresholds.Entropy(s.Histogram!, s.BinWidth, s.Min >= 0 && !options.SymmetricActivations ? 256 : 128),
                 _ => (double?)null,
             };
             var (min, max) = QuantParams.Clip(s, threshold);
             activations[name] = QuantParams.ForActivation(min, max, options.SymmetricActivations);
+        }
+
+        if (tooFewForEntropy > 0)
+        {
+            notes.Add($"{tooFewForEntropy} activations had under {MinEntropySamples} calibration values (too few for a KL histogram): min-max used for them");
         }
 
         context.Progress(0.9, "inserting QuantizeLinear/DequantizeLinear");

@@ -14,8 +14,8 @@ internal sealed class TensorStatistics
 
     public float AbsMax => Count == 0 ? 0 : Math.Max(Math.Abs(Min), Math.Abs(Max));
 
-    /// <summary>Counts of |x| in <see cref="DefaultBins"/> equal bins over [0, <see cref="AbsMax"/>]; null until the
-    /// second pass starts.</summary>
+    /// <summary>Counts of non-zero |x| in <see cref="DefaultBins"/> equal bins over [0, <see cref="AbsMax"/>]; null
+    /// until the second pass starts.</summary>
     public double[]? Histogram { get; private set; }
 
     public double BinWidth => Histogram is null || AbsMax == 0 ? 0 : AbsMax / Histogram.Length;
@@ -60,7 +60,9 @@ internal sealed class TensorStatistics
         var last = hist.Length - 1;
         foreach (var v in values)
         {
-            if (float.IsNaN(v))
+            // Exact zeros (Relu's inactive units, padding) quantize exactly at any threshold; counted, they pile into
+            // bin 0 and the KL search then clips hard to avoid smearing that spike (pytorch-quantization's skip_zeros).
+            if (v == 0 || float.IsNaN(v))
             {
                 continue;
             }
