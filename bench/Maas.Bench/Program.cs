@@ -4,6 +4,7 @@ using Maas.Bench;
 // `batching`: in-process thread settings and batches vs servers with batching on and off (docs/benchmarks.md).
 // `quantize`: all-MiniLM-L6-v2 fp32 vs its dynamic-int8 rewrite through ONNX Runtime (docs/benchmarks.md, issue 9).
 // `inprocess`: the in-process side of `batching`, one measurement per stdin command (bench/serving/measure.py).
+// `static-int8`: ResNet18 quantized with the static-int8 pass vs fp32 (size, throughput, cosine; docs/benchmarks.md).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -18,6 +19,11 @@ if (args.Length > 0 && args[0] == "batching")
 if (args.Length > 0 && args[0] == "quantize")
 {
     return QuantizeBenchmark.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "static-int8")
+{
+    return await StaticInt8Benchmark.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "inprocess")
