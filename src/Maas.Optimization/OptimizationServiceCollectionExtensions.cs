@@ -10,6 +10,9 @@ public static class OptimizationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
 
         // One line per pass and per job handler, e.g. services.AddSingleton<IModelPass, DynamicInt8Pass>();
+        services.AddSingleton<Maas.Jobs.IJobHandler, Jobs.QuantizeJobHandler>();
+        services.AddSingleton<Evaluation.ReportMeasurer>().AddOptions<Evaluation.ReportOptions>();
+        Gguf.GgufQuantizePass.Register(services);
         return services;
     }
 }

@@ -1,0 +1,18 @@
+namespace Maas.Optimization.Evaluation;
+
+/// <summary>How a quantize job measures its report (<c>Maas:Optimization:Report</c>).</summary>
+public sealed class ReportOptions
+{
+    /// <summary>Rounds of the interleaved throughput comparison (parent, result, result, parent, ...); the report
+    /// gives the median of each side.</summary>
+    public int Rounds { get; set; } = 7;
+
+    /// <summary>Roughly how long one side of one round runs; calls are repeated to fill it.</summary>
+    public TimeSpan MeasurementTime { get; set; } = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>Tokens generated per prompt for greedy-token agreement and generator throughput.</summary>
+    public int GeneratedTokens { get; set; } = 16;
+
+    /// <summary>The larger batch measured (rows per call; sequences per step for generators: capped at 8).</summary>
+    public int LargeBatch { get; set; } = 32;
+}
