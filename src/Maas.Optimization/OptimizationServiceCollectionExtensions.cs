@@ -11,7 +11,7 @@ public static class OptimizationServiceCollectionExtensions
 
         // One line per pass and per job handler, e.g. services.AddSingleton<IModelPass, DynamicInt8Pass>();
         services.AddSingleton<Maas.Jobs.IJobHandler, Jobs.QuantizeJobHandler>();
-        services.AddSingleton<Evaluation.ReportMeasurer>().AddOptions<Evaluation.ReportOptions>();
+        services.AddSingleton<Evaluation.ReportMeasurer>().AddOptions<Evaluation.ReportOptions>().BindConfiguration(Evaluation.ReportOptions.Section).Validate(o => o.IsValid(), Evaluation.ReportOptions.Rule).ValidateOnStart();
         Gguf.GgufQuantizePass.Register(services);
         return services;
     }

@@ -24,6 +24,7 @@ internal sealed class OptimizationTestHost : IAsyncDisposable
         _workRoot = Path.Combine(_dataDirectory, "jobs");
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
         services.AddSingleton<IModelRegistry>(sp => new RecordingRegistry(sp.GetRequiredService<ModelRegistry>()));
         services.AddMaasRegistry(o => o.DataDirectory = _dataDirectory);
         services.AddMaasOnnxEngine();
