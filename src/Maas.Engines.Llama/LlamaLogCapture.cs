@@ -50,6 +50,9 @@ internal sealed class LlamaLogCapture : IDisposable
         _warnings.Enqueue(line);
     }
 
+    /// <summary>The last warnings seen (at most eight).</summary>
+    public IReadOnlyList<string> Warnings => [.. _warnings];
+
     /// <summary>What llama.cpp said went wrong: its error lines, else its last warnings.</summary>
     public string Reason(string? fallback = null)
     {

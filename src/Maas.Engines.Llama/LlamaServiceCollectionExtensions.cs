@@ -20,6 +20,7 @@ public static class LlamaServiceCollectionExtensions
             .Validate(o => o.BatchSize >= 1, "Maas:Llama:BatchSize must be positive.")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelEngine, LlamaEngine>());
+        services.TryAddSingleton<IGgufQuantizer, LlamaGgufQuantizer>();
         return services;
     }
 }

@@ -13,6 +13,9 @@ public static class OptimizationServiceCollectionExtensions
         services.AddSingleton<IModelPass, Quantization.Dynamic.DynamicInt8Pass>();
         services.AddSingleton<IModelPass, Quantization.Int4.Int4Pass>();
         services.AddSingleton<IModelPass, Quantization.Static.StaticInt8Pass>();
+        services.AddSingleton<Maas.Jobs.IJobHandler, Jobs.QuantizeJobHandler>();
+        services.AddSingleton<Evaluation.ReportMeasurer>().AddOptions<Evaluation.ReportOptions>().BindConfiguration(Evaluation.ReportOptions.Section).Validate(o => o.IsValid(), Evaluation.ReportOptions.Rule).ValidateOnStart();
+        Gguf.GgufQuantizePass.Register(services);
         return services;
     }
 }
