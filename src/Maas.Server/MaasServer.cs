@@ -104,10 +104,11 @@ public static class MaasServer
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
         app.MapGet("/metrics", () => Results.Text(metrics.Render(), PrometheusTextExporter.ContentType))
             .WithTags("Metrics").WithSummary("Prometheus text exposition of the Maas.* and System.Runtime meters");
-        app.MapOpenInferenceProtocol();
-        app.MapPredict();
-        app.MapOpenAi();
-        app.MapAdminApi();
+        // Each protocol's routes carry the error body they answer with; the status comes from the error kind.
+        app.MapGroup("").WithMetadata(ErrorShape.OpenInference).MapOpenInferenceProtocol();
+        app.MapGroup("").WithMetadata(ErrorShape.OpenInference).MapPredict();
+        app.MapGroup("").WithMetadata(ErrorShape.OpenAi).MapOpenAi();
+        app.MapGroup("").WithMetadata(ErrorShape.Problem).MapAdminApi();
         app.MapMaasGrpc(grpcPort);
         return app;
     }

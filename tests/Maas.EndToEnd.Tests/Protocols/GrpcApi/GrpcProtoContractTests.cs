@@ -77,7 +77,7 @@ public sealed class GrpcProtoContractTests
     [Fact]
     public void File_CompiledProto_HasNoMessagesBeyondThePublishedOnes()
     {
-        var extra = AllMessages().Where(m => !m.GetOptions()?.MapEntry ?? true).Select(m => m.FullName).Where(n => !Published.ContainsKey(n));
+        var extra = AllMessages().Where(m => m.GetOptions()?.MapEntry != true).Select(m => m.FullName).Where(n => !Published.ContainsKey(n));
 
         Assert.Empty(extra);
         Assert.Equal("inference", GrpcPredictV2Reflection.Descriptor.Package);
