@@ -75,24 +75,27 @@ internal sealed class OnnxTensorModel : ITensorModel
             Interlocked.Decrement(ref _running);
         }
 
-        using (results)
+        // Each output tensor takes ownership of its OrtValue (read in place); on a failure part-way the rest are freed.
+        var tensors = new List<Tensor>(outputNames.Count);
+        try
         {
-            var tensors = new List<Tensor>(outputNames.Count);
-            try
+            for (var i = 0; i < outputNames.Count; i++)
             {
-                for (var i = 0; i < outputNames.Count; i++)
-                {
-                    tensors.Add(OrtOutputReader.Read(outputNames[i], results[i]));
-                }
+                tensors.Add(OrtOutputReader.Read(outputNames[i], results[i]));
             }
-            catch
+        }
+        catch
+        {
+            tensors.ForEach(t => t.Dispose());
+            for (var i = tensors.Count + 1; i < results.Count; i++)
             {
-                tensors.ForEach(t => t.Dispose());
-                throw;
+                results[i].Dispose();
             }
 
-            return ValueTask.FromResult(new InferenceResult(tensors));
+            throw;
         }
+
+        return ValueTask.FromResult(new InferenceResult(tensors));
     }
 
     private void Validate(IReadOnlyList<Tensor> inputs)

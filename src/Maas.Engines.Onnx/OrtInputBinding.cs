@@ -1,14 +1,15 @@
-using System.Runtime.InteropServices;
+using System.Buffers;
 using Maas.Core.Tensors;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Maas.Engines.Onnx;
 
-/// <summary>Wraps request tensors as <see cref="OrtValue"/>s without copying numeric data: each array is pinned
-/// for the duration of the run and ONNX Runtime reads it in place.</summary>
-internal sealed class OrtInputBinding(int capacity) : IDisposable
+/// <summary>Wraps request tensors as <see cref="OrtValue"/>s without copying numeric data: each tensor's bytes (a
+/// pooled buffer, a wrapped array, or raw bytes borrowed from the request) are pinned for the duration of the run and
+/// ONNX Runtime reads them in place.</summary>
+internal sealed unsafe class OrtInputBinding(int capacity) : IDisposable
 {
-    private readonly List<GCHandle> _pins = new(capacity);
+    private readonly List<MemoryHandle> _pins = new(capacity);
 
     public List<string> Names { get; } = new(capacity);
 
@@ -22,24 +23,23 @@ internal sealed class OrtInputBinding(int capacity) : IDisposable
 
     private OrtValue CreatePinned(Tensor tensor)
     {
-        var pin = GCHandle.Alloc(tensor.Data, GCHandleType.Pinned);
+        var pin = tensor.Memory.Pin();
         _pins.Add(pin);
-        var bytes = (long)tensor.ElementCount * tensor.DataType.ElementSize();
         return OrtValue.CreateTensorValueWithData(
             OrtMemoryInfo.DefaultInstance,
             OnnxElementTypes.ToElementType(tensor.DataType),
             tensor.Shape,
-            pin.AddrOfPinnedObject(),
-            bytes);
+            (IntPtr)pin.Pointer,
+            tensor.ByteLength);
     }
 
     private static OrtValue CreateStrings(Tensor tensor)
     {
+        // ORT keeps its own std::string per element, so BYTES are copied whatever the source.
         var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, tensor.Shape);
-        var items = (byte[][])tensor.Data;
         for (var i = 0; i < tensor.ElementCount; i++)
         {
-            value.StringTensorSetElementAt(items[i].AsSpan(), i);
+            value.StringTensorSetElementAt(tensor.GetBytes(i), i);
         }
 
         return value;
@@ -54,7 +54,7 @@ internal sealed class OrtInputBinding(int capacity) : IDisposable
 
         foreach (var pin in _pins)
         {
-            pin.Free();
+            pin.Dispose();
         }
     }
 }

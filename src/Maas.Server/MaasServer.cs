@@ -5,6 +5,7 @@ using Maas.Server.Admin;
 using Maas.Server.Hosting;
 using Maas.Server.Http;
 using Maas.Server.Metrics;
+using Maas.Server.Protocols.Grpc;
 using Maas.Server.Protocols.OpenAi;
 using Maas.Server.Protocols.Predict;
 using Maas.Server.Protocols.V2;
@@ -41,8 +42,22 @@ public static class MaasServer
 
         // Per-request logs from ASP.NET Core are noise at Information; Maas logs its own events.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        var grpcPort = options.GrpcPort ?? maas.GetValue("Server:GrpcPort", MaasServerOptions.DefaultGrpcPort);
+        if (grpcPort is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), grpcPort, "The gRPC port must be between 0 (off) and 65535.");
+        }
+
+        if (grpcPort == 0)
+        {
+            builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = null;
+            GrpcEndpoints.Listen(kestrel, options.Host, options.HttpPort, grpcPort);
+        });
 
         // Handlers run on the socket thread instead of hopping to the thread pool and back: on loopback this cuts
         // the server's added latency from about 1.2 ms to 0.3 ms per request (docs/benchmarks.md). The price: a
@@ -57,6 +72,7 @@ public static class MaasServer
             o.DataDirectory = dataDirectory;
             o.Host = options.Host;
             o.HttpPort = options.HttpPort;
+            o.GrpcPort = grpcPort;
             o.RegisterSamples = options.RegisterSamples;
         });
         services.AddOptions<ServerLimitsOptions>().Bind(maas.GetSection("Limits"))
@@ -79,6 +95,7 @@ public static class MaasServer
         services.AddHostedService<SampleSeeder>();
         services.AddMaasServing();
         services.AddOptions<Maas.Serving.ServingOptions>().Bind(maas.GetSection("Serving"));
+        services.AddMaasGrpc();
         services.AddOpenApi(o => o.AddOperationTransformer<RequestBodyDocTransformer>());
         configureServices?.Invoke(services);
 
@@ -95,10 +112,12 @@ public static class MaasServer
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
         app.MapGet("/metrics", () => Results.Text(metrics.Render(), PrometheusTextExporter.ContentType))
             .WithTags("Metrics").WithSummary("Prometheus text exposition of the Maas.* and System.Runtime meters");
-        app.MapOpenInferenceProtocol();
-        app.MapPredict();
-        app.MapOpenAi();
-        app.MapAdminApi();
+        // Each protocol's routes carry the error body they answer with; the status comes from the error kind.
+        app.MapGroup("").WithMetadata(ErrorShape.OpenInference).MapOpenInferenceProtocol();
+        app.MapGroup("").WithMetadata(ErrorShape.OpenInference).MapPredict();
+        app.MapGroup("").WithMetadata(ErrorShape.OpenAi).MapOpenAi();
+        app.MapGroup("").WithMetadata(ErrorShape.Problem).MapAdminApi();
+        app.MapMaasGrpc(grpcPort);
         return app;
     }
 

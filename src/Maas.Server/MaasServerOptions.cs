@@ -11,6 +11,13 @@ public sealed class MaasServerOptions
     /// <summary>HTTP port; 0 picks a free one (tests).</summary>
     public int HttpPort { get; set; } = 8000;
 
+    /// <summary>gRPC port (HTTP/2 only); 0 turns gRPC off. Null: <c>Maas:Server:GrpcPort</c>, else
+    /// <see cref="DefaultGrpcPort"/>.</summary>
+    public int? GrpcPort { get; set; }
+
+    /// <summary>The Open Inference Protocol's customary gRPC port.</summary>
+    public const int DefaultGrpcPort = 8001;
+
     /// <summary>Register the sample model on a first start with an empty registry.</summary>
     public bool RegisterSamples { get; set; } = true;
 }

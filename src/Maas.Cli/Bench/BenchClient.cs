@@ -12,6 +12,9 @@ namespace Maas.Cli.Bench;
 /// so a closed loop of N clients keeps N keep-alive connections and never waits for one.</remarks>
 internal sealed class BenchClient : IDisposable
 {
+    /// <summary>The binary tensor extension's header giving the JSON part's length.</summary>
+    public const string InferenceHeaderContentLength = "Inference-Header-Content-Length";
+
     private readonly HttpClient _http;
     private readonly Uri _server;
     private readonly Uri _baseAddress;
@@ -90,10 +93,17 @@ internal sealed class BenchClient : IDisposable
     public Uri InferUri(string model) => new(_baseAddress, ModelPath(model) + "/infer");
 
     /// <summary>Sends one pre-serialized body and records its latency, or the kind of failure.</summary>
-    public async Task InferAsync(Uri uri, byte[] body, int rows, LevelRecorder recorder, CancellationToken cancellationToken)
+    /// <remarks>A binary tensor extension body comes with its JSON header's length
+    /// (<c>Inference-Header-Content-Length</c>); a plain JSON body with null.</remarks>
+    public async Task InferAsync(Uri uri, byte[] body, int rows, LevelRecorder recorder, CancellationToken cancellationToken, int? headerLength = null)
     {
         using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentType = new MediaTypeHeaderValue(headerLength is null ? "application/json" : "application/octet-stream");
+        if (headerLength is { } length)
+        {
+            content.Headers.Add(InferenceHeaderContentLength, length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         var started = Stopwatch.GetTimestamp();
         recorder.Sent(started);

@@ -7,16 +7,14 @@ internal sealed class BenchRunner(BenchClient client, BenchSettings settings, Ti
     public async Task<BenchReport> RunAsync(IBenchObserver observer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        if (settings.Protocol != BenchSettings.RestJson)
-        {
-            throw new CliException($"protocol {settings.Protocol} is not supported yet; use --protocol {BenchSettings.RestJson}.");
-        }
-
         var (model, inputs) = await client.GetMetadataAsync(settings.Model, cancellationToken).ConfigureAwait(false);
         var input = settings.InputPath is { } path
             ? BenchInput.FromFile(path)
             : BenchInput.Generate(inputs, settings.Batch, settings.Seed);
-        var generator = new LoadGenerator(client, client.InferUri(settings.Model), input, time);
+        using var grpc = settings.Protocol == BenchSettings.Grpc
+            ? new GrpcSender(settings.GrpcAddress, settings.Model, input.Bodies.Select(WireRequest.Parse).ToList(), input.RowsPerRequest, settings.Timeout)
+            : null;
+        var generator = new LoadGenerator(grpc is null ? RestSender(input) : grpc, time);
 
         if (settings.Warmup > TimeSpan.Zero)
         {
@@ -55,6 +53,24 @@ internal sealed class BenchRunner(BenchClient client, BenchSettings settings, Ti
             settings.Warmup.TotalSeconds,
             settings.Seed,
             results);
+    }
+
+    /// <summary>The REST sender: the JSON bodies as they are, or turned into binary-extension bodies.</summary>
+    private RestSender RestSender(BenchInput input)
+    {
+        var uri = client.InferUri(settings.Model);
+        if (settings.Protocol == BenchSettings.RestJson)
+        {
+            return new RestSender(client, uri, input.Bodies, input.RowsPerRequest);
+        }
+
+        if (settings.Protocol != BenchSettings.RestBinary)
+        {
+            throw new CliException($"unknown protocol {settings.Protocol}; use rest-json, rest-binary or grpc.");
+        }
+
+        var binary = input.Bodies.Select(b => WireRequest.Parse(b).ToBinary()).ToList();
+        return new RestSender(client, uri, binary.Select(b => b.Body).ToList(), input.RowsPerRequest, binary.Select(b => b.HeaderLength).ToList());
     }
 
     internal static LevelResult Summarize(BenchLevel level, LevelRecorder recorder, TimeSpan elapsed, ServerSplit? server)

@@ -5,6 +5,10 @@ internal sealed record BenchSettings
 {
     public const string RestJson = "rest-json";
 
+    public const string RestBinary = "rest-binary";
+
+    public const string Grpc = "grpc";
+
     public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(10);
 
     public required string Model { get; init; }
@@ -23,7 +27,14 @@ internal sealed record BenchSettings
     /// <summary>Load before the first level whose results are thrown away (loads the model, warms caches).</summary>
     public TimeSpan Warmup { get; init; }
 
+    /// <summary>rest-json, rest-binary (the v2 binary tensor extension) or grpc (raw contents).</summary>
     public string Protocol { get; init; } = RestJson;
+
+    /// <summary>The gRPC endpoint for <see cref="Grpc"/>; null: <see cref="Server"/>'s host on port 8001.</summary>
+    public Uri? GrpcServer { get; init; }
+
+    /// <summary>The gRPC endpoint the bench uses.</summary>
+    public Uri GrpcAddress => GrpcServer ?? new UriBuilder(Server) { Port = 8001, Path = "/" }.Uri;
 
     /// <summary>A v2 infer body to send; generated from the model's metadata when null.</summary>
     public string? InputPath { get; init; }

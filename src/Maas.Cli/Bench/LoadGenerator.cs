@@ -4,7 +4,7 @@ namespace Maas.Cli.Bench;
 
 /// <summary>Drives one level of load: closed loop (N clients, each sending its next request when the last one
 /// answered) or open loop (requests sent at Poisson arrival times whatever the server's pace).</summary>
-internal sealed class LoadGenerator(BenchClient client, Uri inferUri, BenchInput input, TimeProvider time)
+internal sealed class LoadGenerator(IInferSender sender, TimeProvider time)
 {
     /// <summary>Below this, an open-loop sender fires now rather than sleep (timers are about 1 ms coarse).</summary>
     private static readonly TimeSpan MinimumSleep = TimeSpan.FromMilliseconds(1);
@@ -79,7 +79,7 @@ internal sealed class LoadGenerator(BenchClient client, Uri inferUri, BenchInput
 
     private Task SendAsync(LevelRecorder recorder, CancellationToken cancellationToken)
     {
-        var index = (int)((uint)Interlocked.Increment(ref _nextBody) % (uint)input.Bodies.Count);
-        return client.InferAsync(inferUri, input.Bodies[index], input.RowsPerRequest, recorder, cancellationToken);
+        var index = (int)((uint)Interlocked.Increment(ref _nextBody) % (uint)sender.Variants);
+        return sender.SendAsync(index, recorder, cancellationToken);
     }
 }

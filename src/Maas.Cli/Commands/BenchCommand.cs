@@ -9,7 +9,7 @@ namespace Maas.Cli.Commands;
 /// benchmark script: a concurrency sweep (closed loop) or fixed Poisson request rates (open loop).</summary>
 internal static class BenchCommand
 {
-    private static readonly string[] Protocols = [BenchSettings.RestJson, "rest-binary", "grpc"];
+    private static readonly string[] Protocols = [BenchSettings.RestJson, BenchSettings.RestBinary, BenchSettings.Grpc];
 
     /// <param name="context">Consoles and environment.</param>
     /// <param name="run">What runs the parsed settings (tests capture them); the real bench by default.</param>
@@ -47,10 +47,26 @@ internal static class BenchCommand
         };
         var protocol = new Option<string>("--protocol")
         {
-            Description = "Wire protocol (only rest-json for now)",
+            Description = "Wire protocol: rest-json, rest-binary (v2 binary tensor extension) or grpc (raw contents)",
             DefaultValueFactory = _ => BenchSettings.RestJson,
         };
         protocol.AcceptOnlyFromAmong(Protocols);
+        var grpcServer = new Option<Uri?>("--grpc-server")
+        {
+            Description = "gRPC endpoint for --protocol grpc [default: the --server host, port 8001]",
+            HelpName = "URL",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+                {
+                    return uri;
+                }
+
+                result.AddError($"--grpc-server: '{text}' is not an http:// or https:// URL.");
+                return null;
+            },
+        };
         var input = new Option<string?>("--input") { Description = "A /v2 infer request body to send (or JSON Lines: one body per line, sent in turn); generated from the model's metadata when omitted", HelpName = "FILE.json" };
         var batch = new Option<int>("--batch") { Description = "Rows per generated request", HelpName = "N", DefaultValueFactory = _ => 1 };
         IntRange.Require(batch, 1, 65_536);
@@ -67,7 +83,7 @@ internal static class BenchCommand
 
         var command = new Command("bench", "Measure a model's throughput and latency on a running server")
         {
-            model, concurrency, rate, duration, requests, warmup, protocol, input, batch, seed, timeout, json, server,
+            model, concurrency, rate, duration, requests, warmup, protocol, grpcServer, input, batch, seed, timeout, json, server,
         };
         command.Validators.Add(result =>
         {
@@ -105,6 +121,7 @@ internal static class BenchCommand
                 Duration = count is null ? parseResult.GetValue(duration) ?? BenchSettings.DefaultDuration : null,
                 Warmup = parseResult.GetValue(warmup),
                 Protocol = parseResult.GetValue(protocol)!,
+                GrpcServer = parseResult.GetValue(grpcServer),
                 InputPath = parseResult.GetValue(input),
                 Batch = parseResult.GetValue(batch),
                 Seed = parseResult.GetValue(seed),

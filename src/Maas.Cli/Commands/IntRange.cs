@@ -16,6 +16,12 @@ internal static class IntRange
         option.Validators.Add(result => Check(result, () => result.GetValueOrDefault<int>(), option.Name, min, max));
     }
 
+    public static void Require(Option<int?> option, int min, int max)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        option.Validators.Add(result => Check(result, () => result.GetValueOrDefault<int?>() ?? min, option.Name, min, max));
+    }
+
     public static void Require(Argument<int> argument, int min, int max)
     {
         ArgumentNullException.ThrowIfNull(argument);

@@ -30,11 +30,17 @@ internal static class ServeCommand
             DefaultValueFactory = _ => defaults.HttpPort,
         };
         IntRange.Require(port, 0, 65535);
+        var grpcPort = new Option<int?>("--grpc-port")
+        {
+            Description = $"gRPC port (HTTP/2, Open Inference Protocol); 0 turns gRPC off [default: Maas:Server:GrpcPort, else {MaasServerOptions.DefaultGrpcPort}]",
+            HelpName = "PORT",
+        };
+        IntRange.Require(grpcPort, 0, 65535);
         var noSamples = new Option<bool>("--no-samples") { Description = "Do not register the sample model in an empty registry" };
 
         var command = new Command("serve", "Run the Maas server in this process (Ctrl+C stops it); any other setting as --Maas:Section:Key=value")
         {
-            data, host, port, noSamples,
+            data, host, port, grpcPort, noSamples,
         };
 
         // Server settings (--Maas:...) are not flags of this command; ConfigurationArguments checks what is left over.
@@ -57,6 +63,7 @@ internal static class ServeCommand
                 DataDirectory = parseResult.GetValue(data)!,
                 Host = parseResult.GetValue(host)!,
                 HttpPort = parseResult.GetValue(port),
+                GrpcPort = parseResult.GetValue(grpcPort),
                 RegisterSamples = !parseResult.GetValue(noSamples),
             };
             context.Out.MarkupLineInterpolated($"Starting Maas on [bold]{options.Host}:{options.HttpPort}[/] with data in [bold]{options.DataDirectory}[/]; Ctrl+C stops it.");

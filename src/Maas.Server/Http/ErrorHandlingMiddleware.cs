@@ -8,9 +8,10 @@ namespace Maas.Server.Http;
 
 /// <summary>Turns every failure into the error shape of the protocol the request used, with the right status.</summary>
 /// <remarks>
-/// <c>/api</c> answers RFC 9457 problem details, <c>/v1</c> OpenAI's <c>{"error": {...}}</c>, everything else the
-/// Open Inference Protocol's <c>{"error": "..."}</c>. Unexpected exceptions become a 500 whose body says nothing
-/// about the server's internals; the detail goes to the log.
+/// The status comes from <see cref="ErrorMapping"/> (the table gRPC uses too); the body from the endpoint's
+/// <see cref="ErrorShape"/>: the admin API answers RFC 9457 problem details, OpenAI's routes <c>{"error": {...}}</c>,
+/// the Open Inference Protocol and predict routes <c>{"error": "..."}</c>. Unexpected exceptions become a 500 whose
+/// body says nothing about the server's internals; the detail goes to the log.
 /// </remarks>
 internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
@@ -61,12 +62,12 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
 
     internal static (int Status, string Message) Describe(Exception ex) => ex switch
     {
-        MaasException maas => (ErrorStatus.For(maas.Kind), maas.Message),
+        MaasException maas => (ErrorMapping.HttpStatus(maas.Kind), maas.Message),
         BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
             (StatusCodes.Status413PayloadTooLarge, "The request body is larger than the server's limit."),
         BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is JsonException json ? $"Malformed JSON: {json.Message}" : bad.Message),
         JsonException json => (StatusCodes.Status400BadRequest, $"Malformed JSON: {json.Message}"),
-        _ => (StatusCodes.Status500InternalServerError, "Internal server error."),
+        _ => (ErrorMapping.HttpStatus(MaasErrorKind.Internal), ErrorMapping.Classify(ex).Message),
     };
 
     internal static async Task WriteAsync(HttpContext context, int status, string message)
@@ -79,15 +80,15 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             response.Headers.RetryAfter = "1";
         }
 
-        var path = context.Request.Path;
-        if (path.StartsWithSegments("/api"))
+        var shape = ErrorShape.For(context);
+        if (shape == ErrorShape.Problem)
         {
             response.ContentType = "application/problem+json";
             await JsonSerializer.SerializeAsync(response.Body, new ProblemBody(
                 $"https://httpstatuses.io/{status}", ReasonPhrases.GetReasonPhrase(status), status, message),
                 ServerJson.Errors.ProblemBody).ConfigureAwait(false);
         }
-        else if (path.StartsWithSegments("/v1"))
+        else if (shape == ErrorShape.OpenAi)
         {
             response.ContentType = "application/json";
             var type = status switch

@@ -1,20 +1,9 @@
 using Maas.Core.Errors;
-using Microsoft.AspNetCore.Http;
 
 namespace Maas.Server.Http;
 
-/// <summary>HTTP status codes for the error vocabulary.</summary>
+/// <summary>HTTP status codes for the error vocabulary (see <see cref="ErrorMapping"/>, which holds the table).</summary>
 internal static class ErrorStatus
 {
-    public static int For(MaasErrorKind kind) => kind switch
-    {
-        MaasErrorKind.InvalidArgument => StatusCodes.Status400BadRequest,
-        MaasErrorKind.NotFound => StatusCodes.Status404NotFound,
-        MaasErrorKind.Conflict => StatusCodes.Status409Conflict,
-        MaasErrorKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
-        MaasErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
-        MaasErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
-        MaasErrorKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
-        _ => StatusCodes.Status500InternalServerError,
-    };
+    public static int For(MaasErrorKind kind) => ErrorMapping.HttpStatus(kind);
 }

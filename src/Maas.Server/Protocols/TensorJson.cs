@@ -61,7 +61,7 @@ internal static class TensorJson
             case TensorDataType.Fp16: WriteFloat(writer, (float)tensor.AsSpan<Half>()[i]); break;
             case TensorDataType.Fp32: WriteFloat(writer, tensor.AsSpan<float>()[i]); break;
             case TensorDataType.Fp64: WriteDouble(writer, tensor.AsSpan<double>()[i]); break;
-            default: WriteBytes(writer, ((byte[][])tensor.Data)[i]); break;
+            default: WriteBytes(writer, tensor.GetBytes(i)); break;
         }
     }
 
@@ -89,7 +89,7 @@ internal static class TensorJson
         }
     }
 
-    private static void WriteBytes(Utf8JsonWriter writer, byte[] value)
+    private static void WriteBytes(Utf8JsonWriter writer, ReadOnlySpan<byte> value)
     {
         if (Utf8.IsValid(value))
         {

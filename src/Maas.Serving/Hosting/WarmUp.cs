@@ -33,10 +33,9 @@ internal static partial class WarmUp
     {
         var shape = spec.Shape.Select(d => d < 0 ? 1L : d).ToArray();
         var count = Tensor.CountElements(shape);
-        var data = spec.DataType == TensorDataType.Bytes
-            ? Enumerable.Repeat(Array.Empty<byte>(), count).ToArray()
-            : Array.CreateInstance(spec.DataType.ElementType(), count);
-        return Tensor.Create(spec.Name, spec.DataType, shape, data);
+        return spec.DataType == TensorDataType.Bytes
+            ? Tensor.Create(spec.Name, shape, Enumerable.Repeat(Array.Empty<byte>(), count).ToArray())
+            : Tensor.FromBytes(spec.Name, spec.DataType, shape, new byte[count * spec.DataType.ElementSize()]);
     }
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Debug, Message = "Warm-up of {Key} skipped: {Reason}")]

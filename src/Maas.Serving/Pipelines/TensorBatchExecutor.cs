@@ -75,12 +75,22 @@ internal sealed class TensorBatchExecutor(ITensorModel model) : IBatchExecutor<T
         var total = batch.Sum(r => r.Rows);
         var head = batch[0].Request;
         var inputs = new List<Tensor>(head.Inputs.Count);
-        foreach (var input in head.Inputs)
+        InferenceResult merged;
+        try
         {
-            inputs.Add(Concatenate(input, batch, total));
+            foreach (var input in head.Inputs)
+            {
+                inputs.Add(Concatenate(input, batch));
+            }
+
+            merged = await model.RunAsync(inputs, head.RequestedOutputs, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            inputs.ForEach(t => t.Dispose());
         }
 
-        using var merged = await model.RunAsync(inputs, head.RequestedOutputs, cancellationToken).ConfigureAwait(false);
+        using var _ = merged;
         if (merged.Outputs.Any(o => o.Shape.Length == 0 || o.Shape[0] != total))
         {
             // Outputs without one row per input row cannot be split: run these alone and stop merging for this model.
@@ -107,36 +117,22 @@ internal sealed class TensorBatchExecutor(ITensorModel model) : IBatchExecutor<T
         for (var i = 0; i < batch.Count; i++)
         {
             var rows = batch[i].Rows;
-            results[i] = new InferenceResult(merged.Outputs.Select(o => Slice(o, offset, rows)).ToList());
+            // Slices share the merged outputs' memory, which is released once the last of them is disposed.
+            results[i] = new InferenceResult(merged.Outputs.Select(o => o.Slice(offset, rows)).ToList());
             offset += rows;
         }
 
         return results;
     }
 
-    private static Tensor Concatenate(Tensor first, IReadOnlyList<TensorBatchRequest> batch, int total)
+    private static Tensor Concatenate(Tensor first, IReadOnlyList<TensorBatchRequest> batch)
     {
-        var shape = (long[])first.Shape.Clone();
-        shape[0] = total;
-        var data = Array.CreateInstance(first.DataType.ElementType(), Tensor.CountElements(shape));
-        var offset = 0;
-        foreach (var request in batch)
+        var parts = new Tensor[batch.Count];
+        for (var i = 0; i < parts.Length; i++)
         {
-            var part = request.Request.Inputs.First(i => i.Name == first.Name);
-            Array.Copy(part.Data, 0, data, offset, part.ElementCount);
-            offset += part.ElementCount;
+            parts[i] = batch[i].Request.Inputs.First(input => input.Name == first.Name);
         }
 
-        return Tensor.Create(first.Name, first.DataType, shape, data);
-    }
-
-    private static Tensor Slice(Tensor output, int firstRow, int rows)
-    {
-        var shape = (long[])output.Shape.Clone();
-        var perRow = output.Shape[0] == 0 ? 0 : output.ElementCount / (int)output.Shape[0];
-        shape[0] = rows;
-        var data = Array.CreateInstance(output.DataType.ElementType(), rows * perRow);
-        Array.Copy(output.Data, firstRow * perRow, data, 0, rows * perRow);
-        return Tensor.Create(output.Name, output.DataType, shape, data);
+        return Tensor.Concatenate(first.Name, parts);
     }
 }

@@ -30,13 +30,12 @@ internal static class TextInput
             throw MaasException.InvalidArgument($"Input '{input}' must be BYTES with shape [N].");
         }
 
-        var items = (byte[][])tensor.Data;
         var texts = new string[tensor.ElementCount];
         for (var i = 0; i < texts.Length; i++)
         {
             try
             {
-                texts[i] = StrictUtf8.GetString(items[i]);
+                texts[i] = StrictUtf8.GetString(tensor.GetBytes(i));
             }
             catch (DecoderFallbackException)
             {

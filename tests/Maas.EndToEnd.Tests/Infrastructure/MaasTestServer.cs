@@ -7,9 +7,10 @@ namespace Maas.EndToEnd.Tests.Infrastructure;
 /// <summary>The real server on a free loopback port with its own temporary data folder.</summary>
 public sealed class MaasTestServer : IAsyncDisposable
 {
-    private MaasTestServer(WebApplication app, string dataDirectory, Uri baseAddress)
+    private MaasTestServer(WebApplication app, string dataDirectory, Uri baseAddress, int grpcPort)
     {
         App = app;
+        GrpcAddress = grpcPort == 0 ? null : new Uri($"http://127.0.0.1:{grpcPort}");
         DataDirectory = dataDirectory;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(2) };
@@ -23,20 +24,32 @@ public sealed class MaasTestServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The gRPC endpoint (HTTP/2 only) when started with <c>grpc: true</c>.</summary>
+    public Uri? GrpcAddress { get; }
+
     /// <summary>Starts a server and waits until its start-up loading is done.</summary>
     /// <param name="samples">Register the sample model on the empty registry.</param>
     /// <param name="settings">Configuration overrides such as <c>Maas:Limits:MaxRequestBodyBytes=1000</c>.</param>
     /// <param name="dataDirectory">Reuse a data folder (restart scenarios); a new temporary one by default.</param>
-    public static async Task<MaasTestServer> StartAsync(bool samples = false, IEnumerable<string>? settings = null, string? dataDirectory = null)
+    /// <param name="grpc">Also serve gRPC, on a free port (<see cref="GrpcAddress"/>).</param>
+    public static async Task<MaasTestServer> StartAsync(bool samples = false, IEnumerable<string>? settings = null, string? dataDirectory = null, bool grpc = false)
     {
         dataDirectory ??= TempFolder.Create("maas-e2e");
         var args = (settings ?? []).Select(s => "--" + s).ToArray();
-        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = dataDirectory, HttpPort = 0, RegisterSamples = samples }, args);
+        var grpcPort = grpc ? FreePort() : 0;
+        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = dataDirectory, HttpPort = 0, GrpcPort = grpcPort, RegisterSamples = samples }, args);
         await app.StartAsync();
-        var address = app.Urls.First();
-        var server = new MaasTestServer(app, dataDirectory, new Uri(address));
+        var address = app.Urls.First(u => grpcPort == 0 || new Uri(u).Port != grpcPort);
+        var server = new MaasTestServer(app, dataDirectory, new Uri(address), grpcPort);
         await server.WaitUntilReadyAsync();
         return server;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task WaitUntilReadyAsync()

@@ -7,7 +7,7 @@ public sealed class SampleServerFixture : IAsyncLifetime
 
     public MaasTestServer Server => _server ?? throw new InvalidOperationException("Not started.");
 
-    public async Task InitializeAsync() => _server = await MaasTestServer.StartAsync(samples: true);
+    public async Task InitializeAsync() => _server = await MaasTestServer.StartAsync(samples: true, grpc: true);
 
     public async Task DisposeAsync()
     {

@@ -43,7 +43,7 @@ internal sealed class ChildServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maas.dll"), "serve", "--data", dataDirectory, "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-samples" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maas.dll"), "serve", "--data", dataDirectory, "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-samples", "--grpc-port", "0" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -13,7 +13,7 @@ public sealed class TensorServerFixture : IAsyncLifetime
 
     public HttpClient Client => Server.Client;
 
-    public async Task InitializeAsync() => _server = await MaasTestServer.StartAsync();
+    public async Task InitializeAsync() => _server = await MaasTestServer.StartAsync(grpc: true);
 
     /// <summary>Pushes a model built by <paramref name="model"/> under a name no other test uses and returns that name.</summary>
     public async Task<string> PushAsync(string prefix, OnnxModelBuilder model)

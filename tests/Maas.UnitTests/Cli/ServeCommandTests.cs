@@ -25,14 +25,38 @@ public sealed class ServeCommandTests
     {
         using var cli = new CliHarness();
 
-        var exitCode = await cli.RunAsync("serve", "--data", "/srv/maas", "--host", "0.0.0.0", "--http-port", "9001", "--no-samples");
+        var exitCode = await cli.RunAsync("serve", "--data", "/srv/maas", "--host", "0.0.0.0", "--http-port", "9001", "--grpc-port", "9002", "--no-samples");
 
         Assert.Equal(0, exitCode);
         var options = Assert.Single(cli.ServedOptions);
         Assert.Equal("/srv/maas", options.DataDirectory);
         Assert.Equal("0.0.0.0", options.Host);
         Assert.Equal(9001, options.HttpPort);
+        Assert.Equal(9002, options.GrpcPort);
         Assert.False(options.RegisterSamples);
+    }
+
+    [Fact]
+    public async Task Serve_NoGrpcPort_LeavesItToConfiguration()
+    {
+        using var cli = new CliHarness();
+
+        await cli.RunAsync("serve");
+
+        Assert.Null(Assert.Single(cli.ServedOptions).GrpcPort);
+    }
+
+    [Theory]
+    [InlineData("70000")]
+    [InlineData("-1")]
+    public async Task Serve_BadGrpcPort_ExitsWithUsageErrorWithoutStarting(string port)
+    {
+        using var cli = new CliHarness();
+
+        var exitCode = await cli.RunAsync("serve", "--grpc-port", port);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(cli.ServedOptions);
     }
 
     [Theory]

@@ -23,8 +23,9 @@ internal static class V2TensorDataReader
             TensorDataType.Fp16 => Tensor.Rent<Half>(name, shape),
             TensorDataType.Fp32 => Tensor.Rent<float>(name, shape),
             TensorDataType.Fp64 => Tensor.Rent<double>(name, shape),
-            _ => Tensor.Create(name, shape, new byte[count][]),
+            _ => null,
         };
+        using var strings = tensor is null ? new BytesTensorBuilder(json.Length) : null;
         try
         {
             var reader = new Utf8JsonReader(json);
@@ -49,7 +50,7 @@ internal static class V2TensorDataReader
                     throw CountMismatch(name, shape, count, CountAll(json));
                 }
 
-                ReadElement(ref reader, tensor, index, name);
+                ReadElement(ref reader, tensor, strings, type, index, name);
                 index++;
             }
 
@@ -58,18 +59,32 @@ internal static class V2TensorDataReader
                 throw CountMismatch(name, shape, count, index);
             }
 
-            return tensor;
+            return tensor ?? strings!.Build(name, shape);
         }
         catch
         {
-            tensor.Dispose();
+            tensor?.Dispose();
             throw;
         }
     }
 
-    private static void ReadElement(ref Utf8JsonReader reader, Tensor tensor, int index, string name)
+    private static void ReadElement(ref Utf8JsonReader reader, Tensor? tensor, BytesTensorBuilder? strings, TensorDataType type, int index, string name)
     {
-        var type = tensor.DataType;
+        if (type == TensorDataType.Bytes)
+        {
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                throw WrongValue(name, type, ref reader);
+            }
+
+            // Unescaping only shortens a string: reserve the escaped length, then give back what was not used.
+            var start = strings!.Position;
+            var written = reader.CopyString(strings.Reserve((int)(reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length)));
+            strings.ShrinkLast(start, written);
+            return;
+        }
+
+        ArgumentNullException.ThrowIfNull(tensor);
         if (type == TensorDataType.Bool)
         {
             tensor.AsSpan<bool>()[index] = reader.TokenType switch
@@ -78,19 +93,6 @@ internal static class V2TensorDataReader
                 JsonTokenType.False => false,
                 _ => throw WrongValue(name, type, ref reader),
             };
-            return;
-        }
-
-        if (type == TensorDataType.Bytes)
-        {
-            if (reader.TokenType != JsonTokenType.String)
-            {
-                throw WrongValue(name, type, ref reader);
-            }
-
-            var buffer = new byte[reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length];
-            var written = reader.CopyString(buffer);
-            ((byte[][])tensor.Data)[index] = written == buffer.Length ? buffer : buffer[..written];
             return;
         }
 
