@@ -35,6 +35,21 @@ public interface IInferenceService
         Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,
         CancellationToken cancellationToken = default);
 
+    /// <summary>The instance serving <paramref name="version"/> right now, if one is ready; never loads.</summary>
+    Deployment? FindServing(ModelVersionInfo version);
+
+    /// <summary>Explicit load (repository extension): the model's default version (production alias, else latest)
+    /// loads, ignoring the backoff of an earlier failure, and the call waits until it is ready (503 with the reason
+    /// when its load fails). Ends an explicit unload.</summary>
+    Task<Deployment> LoadModelAsync(string model, CancellationToken cancellationToken = default);
+
+    /// <summary>Explicit unload (repository extension): every loaded version of the model drains and unloads, and the
+    /// model stays unloaded until <see cref="LoadModelAsync"/> or an inference request asks for it (404 for an unknown model).</summary>
+    Task UnloadModelAsync(string model, CancellationToken cancellationToken = default);
+
+    /// <summary>True while the model is explicitly unloaded.</summary>
+    bool IsUnloaded(string model);
+
     /// <summary>True once the start-up preload of every model's default version has finished (each loaded or failed).</summary>
     bool StartupComplete { get; }
 }

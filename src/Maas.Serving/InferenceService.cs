@@ -42,6 +42,27 @@ internal sealed class InferenceService(ModelRouter router, ModelHost host, IOpti
 
     public IReadOnlyList<DeploymentStatus> GetDeployments(string? model = null) => host.Status(model);
 
+    public Deployment? FindServing(ModelVersionInfo version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return host.FindServing(version.Key);
+    }
+
+    public async Task<Deployment> LoadModelAsync(string model, CancellationToken cancellationToken = default)
+    {
+        var version = await router.ResolveAsync(new ModelReference(model), cancellationToken).ConfigureAwait(false);
+        return await host.LoadExplicitlyAsync(version).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task UnloadModelAsync(string model, CancellationToken cancellationToken = default)
+    {
+        // NotFound for a model the registry does not have.
+        await host.GetConfigAsync(model, cancellationToken).ConfigureAwait(false);
+        await host.UnloadModelAsync(model).ConfigureAwait(false);
+    }
+
+    public bool IsUnloaded(string model) => host.IsUnloaded(model);
+
     public DeploymentSettings EffectiveSettings(DeploymentOverrides overrides)
     {
         ArgumentNullException.ThrowIfNull(overrides);

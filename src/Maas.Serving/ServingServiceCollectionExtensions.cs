@@ -36,6 +36,7 @@ public static class ServingServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GenerationMetrics>();
+        services.TryAddSingleton<Maas.Serving.Metrics.ModelStatistics>();
         services.TryAddSingleton<Maas.Serving.Metrics.ServingMetrics>();
         services.TryAddSingleton<PipelineFactory>();
         services.TryAddSingleton<IPipelineBuilder, FactoryPipelineBuilder>();

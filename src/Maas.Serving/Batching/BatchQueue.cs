@@ -391,7 +391,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         try
         {
             var results = await _executor.RunAsync(requests, running.Token).ConfigureAwait(false);
-            _metrics.Computed(_model, _version, _time.GetElapsedTime(started), rows);
+            _metrics.Computed(_model, _version, _time.GetElapsedTime(started), rows, batch.Count);
             if (results.Count != batch.Count)
             {
                 throw new MaasException(MaasErrorKind.Internal, $"The batch of {batch.Count} requests returned {results.Count} results.");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Globalization;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
@@ -39,6 +40,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
     private readonly ITimer _idleTimer;
     private readonly ModelConfigs _configs;
     private Func<string, bool>? _servesAliasRoute;
+    private ImmutableHashSet<string> _unloaded = ImmutableHashSet.Create<string>(StringComparer.Ordinal);
     private int _disposed;
 
     public ModelHost(
@@ -102,6 +104,8 @@ internal sealed partial class ModelHost : IAsyncDisposable
             return serving;
         }
 
+        // A request for an explicitly unloaded model is the "request asks" that ends the unload.
+        ClearUnloaded(version.Model);
         var config = await GetConfigAsync(version.Model, cancellationToken).ConfigureAwait(false);
         var load = StartLoad(slot, version, config.Settings, force: false);
         try
@@ -124,6 +128,11 @@ internal sealed partial class ModelHost : IAsyncDisposable
             return serving;
         }
 
+        if (IsUnloaded(version.Model))
+        {
+            throw MaasException.Unavailable($"Model {version.Model} was unloaded through the repository API; load it or send it a request.");
+        }
+
         var config = await GetConfigAsync(version.Model, CancellationToken.None).ConfigureAwait(false);
         return await StartLoad(slot, version, config.Settings, force).ConfigureAwait(false);
     }
@@ -137,10 +146,65 @@ internal sealed partial class ModelHost : IAsyncDisposable
             return serving.State;
         }
 
+        if (IsUnloaded(version.Model))
+        {
+            return ModelState.Unloaded;
+        }
+
         var config = await GetConfigAsync(version.Model, cancellationToken).ConfigureAwait(false);
         var load = StartLoad(slot, version, config.Settings, force: false);
         _ = load.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return slot.Serving?.State ?? (load.IsFaulted ? ModelState.Failed : ModelState.Loading);
+    }
+
+    /// <summary>True while <paramref name="model"/> is unloaded through the repository API (until a load or a request).</summary>
+    public bool IsUnloaded(string model) => Volatile.Read(ref _unloaded).Contains(model);
+
+    /// <summary>Explicit load (repository API): ends an explicit unload and loads <paramref name="version"/>, ignoring
+    /// the backoff of an earlier failure; waits until it is ready or its load failed.</summary>
+    public Task<Deployment> LoadExplicitlyAsync(ModelVersionInfo version)
+    {
+        ClearUnloaded(version.Model);
+        return EnsureLoadedAsync(version, force: true);
+    }
+
+    /// <summary>Explicit unload (repository API): marks the model unloaded, lets loads under way finish, then drains and
+    /// unloads every loaded version of it and forgets their failures. Until a load or a request asks, nothing loads
+    /// it again: not readiness probes, not a registry change (routes move without loading), not pins.</summary>
+    public async Task UnloadModelAsync(string model)
+    {
+        ImmutableInterlocked.Update(ref _unloaded, static (set, name) => set.Add(name), model);
+        var unloads = new List<Task>();
+        foreach (var slot in _slots.Values.Where(s => s.Model == model).ToList())
+        {
+            if (slot.Loading is { } loading)
+            {
+                await IgnoreFailureAsync(loading.Task).ConfigureAwait(false);
+            }
+
+            Deployment? serving;
+            lock (slot.Gate)
+            {
+                serving = slot.Serving;
+                slot.Serving = null;
+                slot.Failure = null;
+            }
+
+            if (serving is not null)
+            {
+                unloads.Add(UnloadDeploymentAsync(serving, "explicit"));
+            }
+        }
+
+        await Task.WhenAll(unloads).ConfigureAwait(false);
+    }
+
+    private void ClearUnloaded(string model)
+    {
+        if (IsUnloaded(model))
+        {
+            ImmutableInterlocked.Update(ref _unloaded, static (set, name) => set.Remove(name), model);
+        }
     }
 
     /// <summary>The model's effective settings and pins, read from the registry on first use.</summary>

@@ -7,4 +7,8 @@ public enum ModelState
     Ready,
     Failed,
     Unloading,
+
+    /// <summary>Unloaded on request (<c>POST /v2/repository/models/{name}/unload</c>): stays unloaded until an explicit
+    /// load or an inference request asks for it.</summary>
+    Unloaded,
 }

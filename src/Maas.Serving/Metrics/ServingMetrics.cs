@@ -23,9 +23,13 @@ public sealed class ServingMetrics
     private readonly Histogram<double> _loadDuration;
     private readonly Counter<long> _loadFailures;
     private readonly Counter<long> _unloads;
+    private readonly ModelStatistics? _statistics;
 
-    public ServingMetrics(IMeterFactory meterFactory)
+    /// <param name="meterFactory">Creates the meter.</param>
+    /// <param name="statistics">The statistics extension's store, fed from the same measurements; none in tests that only need the meter.</param>
+    public ServingMetrics(IMeterFactory meterFactory, ModelStatistics? statistics = null)
     {
+        _statistics = statistics;
         var meter = meterFactory.Create(MeterName);
         _queueDuration = meter.CreateHistogram<double>("maas.inference.queue.duration", "s", "Time a request waited in its model's queue before its engine call started.");
         _computeDuration = meter.CreateHistogram<double>("maas.inference.compute.duration", "s", "Duration of one engine call (one batch), pre- and post-processing included.");
@@ -39,13 +43,19 @@ public sealed class ServingMetrics
         _unloads = meter.CreateCounter<long>("maas.model.unloads", "{unload}", "Versions unloaded (reason: route_moved, idle, memory_budget, deleted, settings, shutdown).");
     }
 
-    public void Queued(string model, int version, TimeSpan waited) => _queueDuration.Record(waited.TotalSeconds, Tags(model, version));
+    public void Queued(string model, int version, TimeSpan waited)
+    {
+        _queueDuration.Record(waited.TotalSeconds, Tags(model, version));
+        _statistics?.Queued(model, version, waited);
+    }
 
-    public void Computed(string model, int version, TimeSpan elapsed, int rows)
+    /// <summary>One engine call of <paramref name="rows"/> rows, merged from <paramref name="requests"/> requests, succeeded.</summary>
+    public void Computed(string model, int version, TimeSpan elapsed, int rows, int requests = 1)
     {
         var tags = Tags(model, version);
         _computeDuration.Record(elapsed.TotalSeconds, tags);
         _batchSize.Record(rows, tags);
+        _statistics?.Computed(model, version, elapsed, rows, requests);
     }
 
     public void QueueDepth(string model, int version, int delta) => _queueDepth.Add(delta, Tags(model, version));

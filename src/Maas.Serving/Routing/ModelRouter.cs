@@ -116,9 +116,10 @@ internal sealed partial class ModelRouter : IDisposable
                     continue;
                 }
 
-                if (config is null || !config.Versions.Contains(current.Version))
+                if (config is null || !config.Versions.Contains(current.Version) || _host.IsUnloaded(model))
                 {
-                    // What served is gone from the registry: nothing better to keep, so the route moves at once.
+                    // What served is gone from the registry (nothing better to keep), or the model was unloaded on
+                    // request (nothing serves, and nothing should load): the route moves at once.
                     ImmutableInterlocked.TryUpdate(ref _routes, key, next, current);
                     continue;
                 }

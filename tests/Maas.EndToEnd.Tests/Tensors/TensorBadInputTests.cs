@@ -130,12 +130,12 @@ public sealed class TensorBadInputTests(TensorServerFixture fixture)
     }
 
     [Fact]
-    public async Task Infer_BinaryDataSizeParameter_Returns400SayingBinaryUnsupported()
+    public async Task Infer_BinaryDataSizeAndJsonData_Returns400SayingSendOne()
     {
         var model = await fixture.PushAsync("bad-binary", TensorModels.Identity(TensorDataType.Fp32));
         var body = """{"inputs": [{"name": "x", "shape": [1, 3], "datatype": "FP32", "parameters": {"binary_data_size": 12}, "data": [1, 2, 3]}]}""";
 
-        await AssertBadRequestAsync(model, body, "binary tensor data extension is not supported");
+        await AssertBadRequestAsync(model, body, "both 'data' and 'binary_data_size'");
     }
 
     [Fact]

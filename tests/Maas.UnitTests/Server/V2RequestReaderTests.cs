@@ -94,7 +94,7 @@ public sealed class V2RequestReaderTests
     [InlineData("""{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32"}]}""", "no 'data'")]
     [InlineData("""{"inputs": [{"name": "x", "shape": [1], "datatype": "fp32", "data": [1]}]}""", "datatype 'fp32'")]
     [InlineData("""{"inputs": [{"name": "x", "shape": [1.5], "datatype": "FP32", "data": [1]}]}""", "non-negative integers")]
-    [InlineData("""{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1], "parameters": {"binary_data_size": 4}}]}""", "binary tensor data")]
+    [InlineData("""{"inputs": [{"name": "x", "shape": [1], "datatype": "FP32", "data": [1], "parameters": {"binary_data_size": 4}}]}""", "both 'data' and 'binary_data_size'")]
     [InlineData("""{"inputs": [{"name": "x", "shape": [0, 3], "datatype": "FP32", "data": []}]}""", "empty batch")]
     public void Read_IncompleteOrInvalidInput_ThrowsInvalidArgument(string json, string expected)
     {

@@ -6,6 +6,7 @@ using Maas.Core.Models;
 using Maas.Core.Tensors;
 using Maas.Serving;
 using Maas.Serving.Pipelines;
+using Maas.Serving.Processing;
 using Maas.Server.Http;
 using Maas.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
@@ -151,7 +152,12 @@ internal static class PredictEndpoints
             using var result = await pipeline.InferAsync(request, ct).ConfigureAwait(false);
             await using var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions);
             WriteHeader(writer, model, version);
-            if (result.Outputs.Count == 1)
+            if (pipeline is IClassifierPipeline { Classifier: { } classifier }
+                && result.Outputs.FirstOrDefault(o => o.Name == classifier.Output) is { } scores)
+            {
+                WriteClasses(writer, scores, classifier);
+            }
+            else if (result.Outputs.Count == 1)
             {
                 TensorJson.WriteNested(writer, result.Outputs[0]);
             }
@@ -172,6 +178,51 @@ internal static class PredictEndpoints
         finally
         {
             tensors.ForEach(t => t.Dispose());
+        }
+    }
+
+    /// <summary>A classifier answers its top-K classes as <c>[{label, index, score}]</c>, one list per row (a single
+    /// list when the output has no batch axis); <c>label</c> is omitted when the model has none for the class.</summary>
+    private static void WriteClasses(Utf8JsonWriter writer, Tensor scores, ClassifierInfo classifier)
+    {
+        var rows = Classification.TopK(scores, classifier.TopK, classifier.Labels);
+        var batched = scores.Shape.Length > 1;
+        if (batched)
+        {
+            writer.WriteStartArray();
+        }
+
+        foreach (var row in rows)
+        {
+            writer.WriteStartArray();
+            foreach (var c in row)
+            {
+                writer.WriteStartObject();
+                if (c.Label is not null)
+                {
+                    writer.WriteString("label", c.Label);
+                }
+
+                writer.WriteNumber("index", c.Index);
+                writer.WritePropertyName("score");
+                if ((double)(float)c.Score == c.Score)
+                {
+                    TensorJson.WriteFloat(writer, (float)c.Score);
+                }
+                else
+                {
+                    writer.WriteNumberValue(c.Score);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        if (batched)
+        {
+            writer.WriteEndArray();
         }
     }
 

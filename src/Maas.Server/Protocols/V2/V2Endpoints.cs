@@ -1,8 +1,12 @@
 using System.Globalization;
+using Maas.Core.Errors;
+using Maas.Core.Tensors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
 using Maas.Serving;
 using Maas.Serving.Hosting;
+using Maas.Serving.Pipelines;
+using Maas.Serving.Processing;
 using Maas.Server.Http;
 using Maas.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
@@ -12,13 +16,17 @@ using Microsoft.Extensions.Options;
 
 namespace Maas.Server.Protocols.V2;
 
-/// <summary>Open Inference Protocol v2 (KServe / Triton) over REST.</summary>
+/// <summary>Open Inference Protocol v2 (KServe / Triton) over REST, with the binary tensor data, classification,
+/// model repository and statistics extensions.</summary>
 internal static class V2Endpoints
 {
+    /// <summary>The extensions server metadata announces, named as Triton names them.</summary>
+    public static readonly IReadOnlyList<string> Extensions = ["binary_tensor_data", "classification", "model_repository", "statistics"];
+
     public static IEndpointRouteBuilder MapOpenInferenceProtocol(this IEndpointRouteBuilder app)
     {
         var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2");
-        v2.MapGet("", () => TypedResults.Json(new V2ServerMetadata("maas", ServerInfo.Version, []), ServerJson.V2.V2ServerMetadata))
+        v2.MapGet("", () => TypedResults.Json(new V2ServerMetadata("maas", ServerInfo.Version, Extensions), ServerJson.V2.V2ServerMetadata))
             .WithSummary("Server metadata");
         v2.MapGet("/health/live", () => TypedResults.Json(new V2Live(true), ServerJson.V2.V2Live))
             .WithSummary("Liveness: the process is serving HTTP");
@@ -27,6 +35,8 @@ internal static class V2Endpoints
                 : Results.Json(new V2Ready(false), ServerJson.V2.V2Ready, statusCode: StatusCodes.Status503ServiceUnavailable))
             .WithSummary("Readiness: start-up loading has finished");
 
+        v2.MapStatistics();
+        v2.MapRepository();
         v2.MapGet("/models/{name}", (string name, IInferenceService service, IModelRegistry registry, CancellationToken ct) =>
             MetadataAsync(ModelReference.Parse(name), service, registry, ct)).WithSummary("Model metadata (name, name@alias or name:version)");
         v2.MapGet("/models/{name}/versions/{version}", (string name, string version, IInferenceService service, IModelRegistry registry, CancellationToken ct) =>
@@ -50,14 +60,15 @@ internal static class V2Endpoints
         return app;
     }
 
+    /// <summary>Answers from the registry's manifest, or from the loaded pipeline when one serves; never loads.</summary>
     private static async Task<IResult> MetadataAsync(ModelReference reference, IInferenceService service, IModelRegistry registry, CancellationToken ct)
     {
-        var deployment = await service.GetDeploymentAsync(reference, ct).ConfigureAwait(false);
-        var version = deployment.Version;
+        var version = await service.ResolveAsync(reference, ct).ConfigureAwait(false);
         var details = await registry.GetModelAsync(version.Model, ct).ConfigureAwait(false);
         var versions = details?.Versions.Select(v => v.Version).Order().Select(v => v.ToString(CultureInfo.InvariantCulture)).ToList() ?? [];
-        var inputs = deployment.Pipeline?.Inputs ?? version.Manifest.Inputs;
-        var outputs = deployment.Pipeline?.Outputs ?? version.Manifest.Outputs;
+        var (inputs, outputs) = service.FindServing(version)?.Pipeline is { } pipeline
+            ? (pipeline.Inputs, pipeline.Outputs)
+            : PipelineSignature.Describe(version.Manifest);
         var metadata = new V2ModelMetadata(
             version.Model,
             versions,
@@ -86,18 +97,59 @@ internal static class V2Endpoints
         // An overloaded model refuses before the body is read and parsed: refusals stay cheap under load.
         service.ThrowIfQueueFull(target);
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
-        using var request = V2RequestReader.Read(body.Span, limits.MaxTensorElements);
-        var (version, result) = await service.RunAsync(
+        var jsonLength = JsonPartLength(context.Request, body.Length);
+        using var request = V2RequestReader.Read(body.Span[..jsonLength], body.Span[jsonLength..], limits.MaxTensorElements);
+        var (version, result, classifier) = await service.RunAsync(
             reference,
             async (v, pipeline, token) =>
             {
                 InferenceRequestFeature.SetTarget(context, v);
-                return (v, await pipeline.InferAsync(request, token).ConfigureAwait(false));
+                var output = await pipeline.InferAsync(request.Request, token).ConfigureAwait(false);
+                return (v, output, (pipeline as IClassifierPipeline)?.Classifier);
             },
             ct).ConfigureAwait(false);
         using (result)
         {
-            await V2ResponseWriter.WriteAsync(context.Response, version.Model, version.Version, request.Id, result, ct).ConfigureAwait(false);
+            var outputs = Classify(request, result.Outputs, classifier);
+            await V2ResponseWriter.WriteAsync(context.Response, version.Model, version.Version, request.Request.Id, outputs, request.IsBinary, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The length of the JSON part: the <c>Inference-Header-Content-Length</c> header, else the whole body.</summary>
+    private static int JsonPartLength(HttpRequest request, int bodyLength)
+    {
+        if (!request.Headers.TryGetValue(V2BinaryData.HeaderContentLength, out var values))
+        {
+            return bodyLength;
+        }
+
+        if (values.Count != 1 || !int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length > bodyLength)
+        {
+            throw MaasException.InvalidArgument(string.Create(CultureInfo.InvariantCulture,
+                $"{V2BinaryData.HeaderContentLength} must be one non-negative integer no larger than the body ({bodyLength} bytes); it is '{values}'."));
+        }
+
+        return length;
+    }
+
+    /// <summary>Replaces each output requested with <c>classification = K</c> by its top K classes as
+    /// <c>"score:index[:label]"</c> strings (classification extension); labels come from the manifest's classifier.</summary>
+    private static IReadOnlyList<Tensor> Classify(V2Request request, IReadOnlyList<Tensor> outputs, ClassifierInfo? classifier)
+    {
+        if (request.Outputs is not { } wanted || !wanted.Any(o => o.Classification is not null))
+        {
+            return outputs;
+        }
+
+        var answer = new List<Tensor>(outputs.Count);
+        foreach (var output in outputs)
+        {
+            var k = wanted.FirstOrDefault(o => o.Name == output.Name)?.Classification;
+            answer.Add(k is { } top
+                ? Classification.ToStrings(output, top, classifier is not null && classifier.Output == output.Name ? classifier.Labels : null)
+                : output);
+        }
+
+        return answer;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Core.Inference;
@@ -17,13 +18,23 @@ internal static class V2RequestReader
 
     public static InferenceRequest Read(ReadOnlySpan<byte> json, int maxElements)
     {
+        var request = Read(json, [], maxElements);
+        return request.Request;
+    }
+
+    /// <summary>Parses a request whose inputs may take their data from <paramref name="binary"/> (the bytes after the
+    /// JSON part, binary tensor data extension): each input with <c>parameters.binary_data_size</c> takes that many
+    /// bytes, in input order, and together they must use the binary part exactly.</summary>
+    public static V2Request Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, int maxElements)
+    {
         var reader = new Utf8JsonReader(json, ReaderOptions);
         Expect(ref reader, JsonTokenType.StartObject, "The request body must be a JSON object.");
         string? id = null;
         Dictionary<string, object?>? parameters = null;
-        List<string>? outputs = null;
+        List<V2OutputRequest>? outputs = null;
         var inputs = new List<Tensor>();
         var sawInputs = false;
+        var binaryOffset = 0;
         try
         {
             while (Next(ref reader) == JsonTokenType.PropertyName)
@@ -40,7 +51,7 @@ internal static class V2RequestReader
                         break;
                     case "inputs":
                         sawInputs = true;
-                        ReadInputs(ref reader, json, inputs, maxElements);
+                        ReadInputs(ref reader, json, binary, ref binaryOffset, inputs, maxElements);
                         break;
                     case "outputs":
                         outputs = ReadOutputs(ref reader);
@@ -61,7 +72,16 @@ internal static class V2RequestReader
                 throw MaasException.InvalidArgument("The inference request has no inputs.");
             }
 
-            return new InferenceRequest { Id = id, Inputs = inputs, RequestedOutputs = outputs, Parameters = parameters };
+            if (binaryOffset != binary.Length)
+            {
+                throw MaasException.InvalidArgument(string.Create(CultureInfo.InvariantCulture,
+                    $"The body has {binary.Length} bytes after the JSON part, but the inputs' binary_data_size add up to {binaryOffset}."));
+            }
+
+            var binaryOutputs = parameters is not null && parameters.TryGetValue(V2BinaryData.BinaryDataOutput, out var all)
+                && ReadFlag(all, V2BinaryData.BinaryDataOutput, "the request");
+            var request = new InferenceRequest { Id = id, Inputs = inputs, RequestedOutputs = outputs?.Select(o => o.Name).ToList(), Parameters = parameters };
+            return new V2Request(request, outputs, binaryOutputs);
         }
         catch
         {
@@ -70,14 +90,14 @@ internal static class V2RequestReader
         }
     }
 
-    private static void ReadInputs(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, List<Tensor> inputs, int maxElements)
+    private static void ReadInputs(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, ref int binaryOffset, List<Tensor> inputs, int maxElements)
     {
         EnsureToken(ref reader, JsonTokenType.StartArray, "'inputs' must be an array.");
         var names = new HashSet<string>(StringComparer.Ordinal);
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
             EnsureToken(ref reader, JsonTokenType.StartObject, "Each input must be an object.");
-            var input = ReadInput(ref reader, json, maxElements);
+            var input = ReadInput(ref reader, json, binary, ref binaryOffset, maxElements);
             inputs.Add(input);
             if (!names.Add(input.Name))
             {
@@ -86,13 +106,14 @@ internal static class V2RequestReader
         }
     }
 
-    private static Tensor ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int maxElements)
+    private static Tensor ReadInput(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, ref int binaryOffset, int maxElements)
     {
         string? name = null;
         string? datatype = null;
         long[]? shape = null;
         var dataStart = -1L;
         var dataEnd = -1L;
+        long? binarySize = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             var field = reader.GetString()!;
@@ -110,9 +131,11 @@ internal static class V2RequestReader
                     break;
                 case "parameters":
                     var parameters = ReadParameters(ref reader);
-                    if (parameters.ContainsKey("binary_data_size"))
+                    if (parameters.TryGetValue(V2BinaryData.BinaryDataSize, out var size))
                     {
-                        throw MaasException.InvalidArgument("The binary tensor data extension is not supported; send 'data' as JSON.");
+                        binarySize = size is JsonElement { ValueKind: JsonValueKind.Number } number && number.TryGetInt64(out var bytes) && bytes >= 0
+                            ? bytes
+                            : throw MaasException.InvalidArgument($"'{V2BinaryData.BinaryDataSize}' must be a non-negative integer.");
                     }
 
                     break;
@@ -146,7 +169,12 @@ internal static class V2RequestReader
             throw MaasException.InvalidArgument($"Input '{name}' has no 'shape'.");
         }
 
-        if (dataStart < 0)
+        if (binarySize is not null && dataStart >= 0)
+        {
+            throw MaasException.InvalidArgument($"Input '{name}' has both 'data' and '{V2BinaryData.BinaryDataSize}'; send one.");
+        }
+
+        if (dataStart < 0 && binarySize is null)
         {
             throw MaasException.InvalidArgument($"Input '{name}' has no 'data'.");
         }
@@ -165,6 +193,19 @@ internal static class V2RequestReader
             {
                 throw new MaasException(MaasErrorKind.PayloadTooLarge, $"Input '{name}' has more than {maxElements} elements, the server's limit.");
             }
+        }
+
+        if (binarySize is { } byteCount)
+        {
+            if (byteCount > binary.Length - binaryOffset)
+            {
+                throw MaasException.InvalidArgument(string.Create(CultureInfo.InvariantCulture,
+                    $"Input '{name}' has {V2BinaryData.BinaryDataSize} {byteCount}, but only {binary.Length - binaryOffset} bytes of binary data remain after the JSON part (Inference-Header-Content-Length)."));
+            }
+
+            var slice = binary.Slice(binaryOffset, (int)byteCount);
+            binaryOffset += (int)byteCount;
+            return V2BinaryData.Read(name, type, shape, (int)count, slice);
         }
 
         return V2TensorDataReader.Read(name, type, shape, (int)count, json[(int)dataStart..(int)dataEnd]);
@@ -192,14 +233,16 @@ internal static class V2RequestReader
         return [.. dims];
     }
 
-    private static List<string> ReadOutputs(ref Utf8JsonReader reader)
+    private static List<V2OutputRequest> ReadOutputs(ref Utf8JsonReader reader)
     {
         EnsureToken(ref reader, JsonTokenType.StartArray, "'outputs' must be an array.");
-        var names = new List<string>();
+        var outputs = new List<V2OutputRequest>();
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
             EnsureToken(ref reader, JsonTokenType.StartObject, "Each requested output must be an object.");
             string? name = null;
+            bool? binary = null;
+            int? classification = null;
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
                 var field = reader.GetString()!;
@@ -210,18 +253,47 @@ internal static class V2RequestReader
                         name = ReadString(ref reader, "output name");
                         break;
                     case "parameters":
-                        ReadParameters(ref reader);
+                        var parameters = ReadParameters(ref reader);
+                        if (parameters.TryGetValue(V2BinaryData.BinaryData, out var flag))
+                        {
+                            binary = ReadFlag(flag, V2BinaryData.BinaryData, "a requested output");
+                        }
+
+                        if (parameters.TryGetValue("classification", out var k))
+                        {
+                            classification = k is JsonElement { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out var count) && count >= 1
+                                ? count
+                                : throw MaasException.InvalidArgument("'classification' must be a positive integer (the number of classes to return).");
+                        }
+
                         break;
                     default:
                         throw MaasException.InvalidArgument($"Unknown field '{field}' in a requested output.");
                 }
             }
 
-            names.Add(name ?? throw MaasException.InvalidArgument("A requested output has no 'name'."));
+            if (name is null)
+            {
+                throw MaasException.InvalidArgument("A requested output has no 'name'.");
+            }
+
+            if (outputs.Any(o => o.Name == name))
+            {
+                throw MaasException.InvalidArgument($"Output '{name}' is requested twice.");
+            }
+
+            outputs.Add(new V2OutputRequest(name, binary, classification));
         }
 
-        return names;
+        return outputs;
     }
+
+    private static bool ReadFlag(object? value, string parameter, string where) => value switch
+    {
+        JsonElement { ValueKind: JsonValueKind.True } => true,
+        JsonElement { ValueKind: JsonValueKind.False } => false,
+        _ => throw MaasException.InvalidArgument($"'{parameter}' in {where}'s parameters must be true or false."),
+    };
 
     private static Dictionary<string, object?> ReadParameters(ref Utf8JsonReader reader)
     {

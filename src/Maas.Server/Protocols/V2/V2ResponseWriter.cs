@@ -1,5 +1,6 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
-using Maas.Core.Inference;
 using Maas.Core.Tensors;
 using Maas.Server.Http;
 using Microsoft.AspNetCore.Http;
@@ -7,36 +8,78 @@ using Microsoft.AspNetCore.Http;
 namespace Maas.Server.Protocols.V2;
 
 /// <summary>Writes an Open Inference Protocol v2 inference response straight to the response body.</summary>
+/// <remarks>Outputs the request wants in binary (binary tensor data extension) go after the JSON part, in output
+/// order, each announced by <c>parameters.binary_data_size</c>; the <c>Inference-Header-Content-Length</c> header gives
+/// the JSON part's length and the content type becomes <c>application/octet-stream</c>. Without binary outputs the
+/// JSON is streamed as it is written.</remarks>
 internal static class V2ResponseWriter
 {
-    public static async Task WriteAsync(HttpResponse response, string model, int version, string? id, InferenceResult result, CancellationToken cancellationToken)
+    public static async Task WriteAsync(HttpResponse response, string model, int version, string? id, IReadOnlyList<Tensor> outputs, Func<string, bool> binary, CancellationToken cancellationToken)
     {
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        await using (var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions))
+        var sizes = new long[outputs.Count];
+        var anyBinary = false;
+        for (var i = 0; i < outputs.Count; i++)
         {
-            writer.WriteStartObject();
-            writer.WriteString("model_name", model);
-            writer.WriteString("model_version", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (id is not null)
+            sizes[i] = binary(outputs[i].Name) ? V2BinaryData.SizeOf(outputs[i]) : -1;
+            anyBinary |= sizes[i] >= 0;
+        }
+
+        if (!anyBinary)
+        {
+            response.ContentType = "application/json";
+            await using (var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions))
             {
-                writer.WriteString("id", id);
+                WriteJson(writer, model, version, id, outputs, sizes);
             }
 
-            writer.WriteStartArray("outputs");
-            foreach (var output in result.Outputs)
-            {
-                WriteTensor(writer, output);
-            }
+            await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
-            writer.WriteEndArray();
-            writer.WriteEndObject();
+        var json = new ArrayBufferWriter<byte>();
+        await using (var writer = new Utf8JsonWriter(json, ServerJson.WriterOptions))
+        {
+            WriteJson(writer, model, version, id, outputs, sizes);
+        }
+
+        response.ContentType = "application/octet-stream";
+        response.Headers[V2BinaryData.HeaderContentLength] = json.WrittenCount.ToString(CultureInfo.InvariantCulture);
+        response.ContentLength = json.WrittenCount + sizes.Where(s => s > 0).Sum();
+        await response.BodyWriter.WriteAsync(json.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            if (sizes[i] > 0)
+            {
+                V2BinaryData.Write(outputs[i], response.BodyWriter);
+                await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void WriteTensor(Utf8JsonWriter writer, Tensor tensor)
+    private static void WriteJson(Utf8JsonWriter writer, string model, int version, string? id, IReadOnlyList<Tensor> outputs, long[] binarySizes)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("model_name", model);
+        writer.WriteString("model_version", version.ToString(CultureInfo.InvariantCulture));
+        if (id is not null)
+        {
+            writer.WriteString("id", id);
+        }
+
+        writer.WriteStartArray("outputs");
+        for (var i = 0; i < outputs.Count; i++)
+        {
+            WriteTensor(writer, outputs[i], binarySizes[i]);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteTensor(Utf8JsonWriter writer, Tensor tensor, long binarySize)
     {
         writer.WriteStartObject();
         writer.WriteString("name", tensor.Name);
@@ -48,8 +91,18 @@ internal static class V2ResponseWriter
         }
 
         writer.WriteEndArray();
-        writer.WritePropertyName("data");
-        TensorJson.WriteData(writer, tensor);
+        if (binarySize >= 0)
+        {
+            writer.WriteStartObject("parameters");
+            writer.WriteNumber(V2BinaryData.BinaryDataSize, binarySize);
+            writer.WriteEndObject();
+        }
+        else
+        {
+            writer.WritePropertyName("data");
+            TensorJson.WriteData(writer, tensor);
+        }
+
         writer.WriteEndObject();
     }
 }

@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.Json;
+using Maas.Core.Models;
+using Maas.Registry.Abstractions;
+using Maas.Serving;
+using Maas.Serving.Metrics;
+using Maas.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Maas.Server.Protocols.V2;
+
+/// <summary>The statistics extension: cumulative counts and durations per version, from the same measurements as
+/// <c>/metrics</c> (<see cref="ModelStatistics"/>).</summary>
+/// <remarks>Maas times the engine call as a whole, input binding and output copy included: it is all in
+/// <c>compute_infer</c>, and <c>compute_input</c> / <c>compute_output</c> carry the same counts with 0 ns. Versions
+/// that have seen no request are listed with zeros.</remarks>
+internal static class V2StatisticsEndpoints
+{
+    public static RouteGroupBuilder MapStatistics(this RouteGroupBuilder v2)
+    {
+        v2.MapGet("/models/stats", (HttpContext context, IModelRegistry registry, ModelStatistics statistics) =>
+                WriteAllAsync(context, registry, statistics))
+            .WithSummary("Statistics of every model version");
+        v2.MapGet("/models/{name}/stats", (HttpContext context, string name, IInferenceService service, IModelRegistry registry, ModelStatistics statistics) =>
+                WriteModelAsync(context, ModelReference.Parse(name), service, registry, statistics))
+            .WithSummary("Statistics of a model's versions (name), or of one version (name:version, name@alias)");
+        v2.MapGet("/models/{name}/versions/{version}/stats", (HttpContext context, string name, string version, IInferenceService service, IModelRegistry registry, ModelStatistics statistics) =>
+                WriteModelAsync(context, ModelReference.Parse(name, version), service, registry, statistics))
+            .WithSummary("Statistics of one model version");
+        return v2;
+    }
+
+    private static async Task WriteAllAsync(HttpContext context, IModelRegistry registry, ModelStatistics statistics)
+    {
+        var ct = context.RequestAborted;
+        var snapshots = new List<VersionStatisticsSnapshot>();
+        foreach (var model in (await registry.ListModelsAsync(ct).ConfigureAwait(false)).OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            if (await registry.GetModelAsync(model.Name, ct).ConfigureAwait(false) is { } details)
+            {
+                snapshots.AddRange(details.Versions.Select(v => v.Version).Order().Select(v => statistics.Get(model.Name, v)));
+            }
+        }
+
+        await WriteAsync(context.Response, snapshots).ConfigureAwait(false);
+    }
+
+    private static async Task WriteModelAsync(HttpContext context, ModelReference reference, IInferenceService service, IModelRegistry registry, ModelStatistics statistics)
+    {
+        var ct = context.RequestAborted;
+
+        // Resolving first makes an unknown model, version or alias a 404.
+        var resolved = await service.ResolveAsync(reference, ct).ConfigureAwait(false);
+        IEnumerable<int> versions = [resolved.Version];
+        if (reference.Version is null && reference.Alias is null && await registry.GetModelAsync(reference.Name, ct).ConfigureAwait(false) is { } details)
+        {
+            versions = details.Versions.Select(v => v.Version).Order();
+        }
+
+        await WriteAsync(context.Response, versions.Select(v => statistics.Get(resolved.Model, v)).ToList()).ConfigureAwait(false);
+    }
+
+    private static async Task WriteAsync(HttpResponse response, IReadOnlyList<VersionStatisticsSnapshot> snapshots)
+    {
+        response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions);
+        writer.WriteStartObject();
+        writer.WriteStartArray("model_stats");
+        foreach (var s in snapshots)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", s.Model);
+            writer.WriteString("version", s.Version.ToString(CultureInfo.InvariantCulture));
+            writer.WriteNumber("last_inference", s.LastInferenceMs);
+            writer.WriteNumber("inference_count", s.InferenceCount);
+            writer.WriteNumber("execution_count", s.ExecutionCount);
+            writer.WriteStartObject("inference_stats");
+            Duration(writer, "success", s.Success);
+            Duration(writer, "fail", s.Fail);
+            Duration(writer, "queue", s.Queue);
+            Compute(writer, s.ComputeInfer);
+            writer.WriteEndObject();
+            writer.WriteStartArray("batch_stats");
+            foreach (var batch in s.Batches)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("batch_size", batch.BatchSize);
+                Compute(writer, batch.ComputeInfer);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync().ConfigureAwait(false);
+    }
+
+    private static void Compute(Utf8JsonWriter writer, StatisticsDuration infer)
+    {
+        Duration(writer, "compute_input", infer with { Nanoseconds = 0 });
+        Duration(writer, "compute_infer", infer);
+        Duration(writer, "compute_output", infer with { Nanoseconds = 0 });
+    }
+
+    private static void Duration(Utf8JsonWriter writer, string name, StatisticsDuration duration)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteNumber("count", duration.Count);
+        writer.WriteNumber("ns", duration.Nanoseconds);
+        writer.WriteEndObject();
+    }
+}
