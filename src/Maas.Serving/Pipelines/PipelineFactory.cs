@@ -42,6 +42,7 @@ internal sealed class PipelineFactory(
         return context.Manifest.Task switch
         {
             ModelTasks.Embeddings => new EmbeddingPipeline(tensorModel, context.Manifest, context.Files, options.Value.MaxBatchTexts, batching),
+            ModelTasks.ImageEmbeddings => new ImageEmbeddingPipeline(tensorModel, context.Manifest, context.Files, options.Value.Images, batching),
             ModelTasks.Tensor or ModelTasks.Classification => new TensorPipeline(tensorModel, batching),
             var task => throw MaasException.InvalidArgument($"{context.Key}: task '{task}' is not served yet."),
         };
