@@ -1,4 +1,5 @@
 using Maas.Core.Engines;
+using Maas.Serving.Processing.Images;
 
 namespace Maas.Serving;
 
@@ -7,6 +8,9 @@ public sealed class ServingOptions
 {
     /// <summary>Deployment settings of every model that stores no overrides of its own (<c>Maas:Serving:Defaults:*</c>).</summary>
     public DeploymentSettings Defaults { get; set; } = new();
+
+    /// <summary>Limits on images sent to image models (<c>Maas:Serving:Images:*</c>).</summary>
+    public ImageOptions Images { get; set; } = new();
 
     /// <summary>Most texts in one embeddings request.</summary>
     public int MaxBatchTexts { get; set; } = 256;

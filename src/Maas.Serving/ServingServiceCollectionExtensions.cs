@@ -26,6 +26,7 @@ public static class ServingServiceCollectionExtensions
             .Validate(o => o.Defaults.MaxQueue >= 0, "Serving:Defaults:MaxQueue cannot be negative.")
             .Validate(o => o.Defaults.RequestTimeout > TimeSpan.Zero, "Serving:Defaults:RequestTimeout must be positive.")
             .Validate(o => o.MaxBatchTexts >= 1, "Serving:MaxBatchTexts must be at least 1.")
+            .Validate(o => o.Images.MaxPixels >= 1 && o.Images.MaxImagesPerRequest >= 1, "Serving:Images:MaxPixels and Serving:Images:MaxImagesPerRequest must be at least 1.")
             .Validate(o => o.LoadTimeout > TimeSpan.Zero, "Serving:LoadTimeout must be positive.")
             .Validate(o => o.DefaultMaxTokens >= 1, "Serving:DefaultMaxTokens must be at least 1.")
             .Validate(o => o.MemoryBudget is null or >= 0, "Serving:MemoryBudget cannot be negative (0 = unlimited).")

@@ -8,5 +8,8 @@ public static class ModelTasks
     public const string Tensor = "tensor";
     public const string TextGeneration = "text-generation";
 
-    public static IReadOnlyList<string> All { get; } = [Embeddings, Classification, Tensor, TextGeneration];
+    /// <summary>Encoded images (JPEG, PNG, WebP) in, one FP32 vector per image out; pre-processing from the manifest.</summary>
+    public const string ImageEmbeddings = "image-embeddings";
+
+    public static IReadOnlyList<string> All { get; } = [Embeddings, Classification, Tensor, TextGeneration, ImageEmbeddings];
 }

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 
 namespace Maas.Server.Hosting;
 
-/// <summary>Start-up housekeeping, then, on a first start with an empty registry, registers the sample model.</summary>
+/// <summary>Start-up housekeeping, then, on a first start with an empty registry, registers the sample models
+/// (all-MiniLM-L6-v2 text embeddings and ResNet18 image features).</summary>
 /// <remarks>Runs in <c>StartAsync</c>, before the preloader, so the sample is loaded like any other model.</remarks>
 internal sealed partial class SampleSeeder(
     IModelRegistry registry,
@@ -50,6 +51,26 @@ internal sealed partial class SampleSeeder(
                 await content.DisposeAsync().ConfigureAwait(false);
             }
         }
+
+        await RegisterResNet18Async(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>ResNet18 with its batch dimension made symbolic (edited here, once: the registered file is the edited
+    /// one) and its mean image as a version file.</summary>
+    private async Task RegisterResNet18Async(CancellationToken cancellationToken)
+    {
+        using var model = new MemoryStream(ResNet18Sample.BatchableModel(), writable: false);
+        using var mean = new MemoryStream(ResNet18Sample.MeanImageNpy(), writable: false);
+        var version = await registry.PushAsync(new PushRequest
+        {
+            Model = SampleModels.ResNet18Name,
+            Files = [new PushFile(ResNet18Sample.ModelFile, model), new PushFile(ResNet18Sample.MeanImageFile, mean)],
+            Manifest = ResNet18Sample.Manifest,
+            Description = ResNet18Sample.Description,
+            Alias = ModelReference.DefaultAlias,
+            Actor = "maas-samples",
+        }, cancellationToken).ConfigureAwait(false);
+        LogRegistered(logger, version.Key);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -43,6 +43,7 @@ internal sealed class PipelineFactory(
         {
             ModelTasks.Embeddings => new EmbeddingPipeline(tensorModel, context.Manifest, context.Files, options.Value.MaxBatchTexts, batching),
             ModelTasks.Tensor or ModelTasks.Classification => new TensorPipeline(tensorModel, context.Manifest, context.Files, batching),
+            ModelTasks.ImageEmbeddings => new ImageEmbeddingPipeline(tensorModel, context.Manifest, context.Files, options.Value.Images, batching),
             var task => throw MaasException.InvalidArgument($"{context.Key}: task '{task}' is not served yet."),
         };
     }

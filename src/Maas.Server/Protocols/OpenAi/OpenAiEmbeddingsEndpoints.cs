@@ -12,7 +12,8 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Maas.Server.Protocols.OpenAi;
 
-/// <summary><c>POST /v1/embeddings</c> for any embeddings model, with <c>encoding_format</c> <c>float</c> or <c>base64</c>.</summary>
+/// <summary><c>POST /v1/embeddings</c> for any embeddings model, with <c>encoding_format</c> <c>float</c> or <c>base64</c>;
+/// for an image model (task <c>image-embeddings</c>) each input is a base64 image or <c>data:image/...;base64,</c> URL.</summary>
 /// <remarks>The official clients ask for base64 by default: the vector's little-endian float32 bytes, base64-encoded.</remarks>
 internal static class OpenAiEmbeddingsEndpoints
 {
@@ -30,22 +31,37 @@ internal static class OpenAiEmbeddingsEndpoints
         await service.RunAsync(reference, async (version, pipeline, token) =>
         {
             InferenceRequestFeature.SetTarget(context, version);
-            if (pipeline is not IEmbeddingPipeline embeddings)
+            EmbeddingResult result;
+            if (pipeline is IImageEmbeddingPipeline images)
+            {
+                // An image model's inputs are base64 images or data: URLs; the pipeline decodes them.
+                CheckDimensions(request, images.Dimensions);
+                var encoded = request.Inputs.Select(i => (ReadOnlyMemory<byte>)System.Text.Encoding.ASCII.GetBytes(i)).ToList();
+                result = await images.EmbedImagesAsync(encoded, token).ConfigureAwait(false);
+            }
+            else if (pipeline is IEmbeddingPipeline embeddings)
+            {
+                CheckDimensions(request, embeddings.Dimensions);
+                result = await embeddings.EmbedAsync(request.Inputs, token).ConfigureAwait(false);
+            }
+            else
             {
                 throw MaasException.InvalidArgument($"The model '{request.Model}' does not create embeddings (its task is '{version.Manifest.Task}').");
             }
 
-            if (request.Dimensions is { } wanted && wanted != embeddings.Dimensions)
-            {
-                throw MaasException.InvalidArgument($"The model '{request.Model}' gives {embeddings.Dimensions} dimensions; 'dimensions' = {wanted} is not supported.");
-            }
-
-            var result = await embeddings.EmbedAsync(request.Inputs, token).ConfigureAwait(false);
             context.Response.ContentType = "application/json";
             await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
             Write(writer, request, result);
             return true;
         }, ct).ConfigureAwait(false);
+    }
+
+    private static void CheckDimensions(EmbeddingsRequest request, int dimensions)
+    {
+        if (request.Dimensions is { } wanted && wanted != dimensions)
+        {
+            throw MaasException.InvalidArgument($"The model '{request.Model}' gives {dimensions} dimensions; 'dimensions' = {wanted} is not supported.");
+        }
     }
 
     private static void Write(Utf8JsonWriter writer, EmbeddingsRequest request, EmbeddingResult result)

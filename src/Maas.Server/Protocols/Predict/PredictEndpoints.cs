@@ -19,6 +19,8 @@ namespace Maas.Server.Protocols.Predict;
 /// <summary>The plain API for the simplest clients: <c>POST /models/{name}/predict</c> with <c>{"input": ...}</c>.</summary>
 /// <remarks>
 /// Embeddings: <c>input</c> is a string (answer: one vector) or a list of strings (a list of vectors).
+/// Image models: a multipart/form-data body with one or more files (<c>curl -F file=@cat.jpg</c>), or JSON
+/// <c>{"image": "&lt;base64&gt;"}</c> (or a list, or a <c>data:</c> URL; <c>input</c> works too).
 /// Tensor models: <c>input</c> is a nested array for a single-input model, or an object of input name to nested
 /// array; <c>output</c> is the nested array of a single output, or an object of output name to nested array.
 /// </remarks>
@@ -44,6 +46,22 @@ internal static class PredictEndpoints
 
         // An overloaded model refuses before the body is read and parsed: refusals stay cheap under load.
         service.ThrowIfQueueFull(target);
+        if (context.Request.HasFormContentType)
+        {
+            var files = await PredictImages.ReadMultipartAsync(context.Request, ct).ConfigureAwait(false);
+            await service.RunAsync(reference, async (version, pipeline, token) =>
+            {
+                InferenceRequestFeature.SetTarget(context, version);
+                var images = pipeline as IImageEmbeddingPipeline
+                    ?? throw MaasException.InvalidArgument($"A multipart/form-data body carries image files; '{version.Model}' is not an image model (its task is '{version.Manifest.Task}').");
+                var result = await images.EmbedImagesAsync(files, token).ConfigureAwait(false);
+                context.Response.ContentType = "application/json";
+                await WriteVectorsAsync(context.Response, version.Model, version.Version, result, files.Count == 1, token).ConfigureAwait(false);
+                return true;
+            }, ct).ConfigureAwait(false);
+            return;
+        }
+
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
         using var document = JsonDocument.Parse(body.Memory);
         if (document.RootElement.ValueKind != JsonValueKind.Object)
@@ -52,11 +70,13 @@ internal static class PredictEndpoints
         }
 
         JsonElement? input = null;
+        var imageField = false;
         foreach (var property in document.RootElement.EnumerateObject())
         {
-            input = property.Name == "input"
+            input = property.Name is "input" or "image"
                 ? property.Value
-                : throw MaasException.InvalidArgument($"Unknown field '{property.Name}'; the body is {{\"input\": ...}}.");
+                : throw MaasException.InvalidArgument($"Unknown field '{property.Name}'; the body is {{\"input\": ...}} (or {{\"image\": ...}} for an image model).");
+            imageField = property.Name == "image";
         }
 
         if (input is not { } value)
@@ -68,7 +88,17 @@ internal static class PredictEndpoints
         {
             InferenceRequestFeature.SetTarget(context, version);
             context.Response.ContentType = "application/json";
-            if (pipeline is IEmbeddingPipeline embeddings)
+            if (pipeline is IImageEmbeddingPipeline images)
+            {
+                var (encoded, single) = PredictImages.ReadBase64(value);
+                var result = await images.EmbedImagesAsync(encoded, token).ConfigureAwait(false);
+                await WriteVectorsAsync(context.Response, version.Model, version.Version, result, single, token).ConfigureAwait(false);
+            }
+            else if (imageField)
+            {
+                throw MaasException.InvalidArgument($"'image' is for image models; '{version.Model}' takes 'input' (its task is '{version.Manifest.Task}').");
+            }
+            else if (pipeline is IEmbeddingPipeline embeddings)
             {
                 await WriteEmbeddingsAsync(context.Response, version.Model, version.Version, embeddings, value, token).ConfigureAwait(false);
             }
@@ -99,6 +129,13 @@ internal static class PredictEndpoints
         }
 
         var result = await pipeline.EmbedAsync(texts, ct).ConfigureAwait(false);
+        await WriteVectorsAsync(response, model, version, result, single, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One vector (<paramref name="single"/>) or a list of vectors as the predict <c>output</c>.</summary>
+    private static async Task WriteVectorsAsync(HttpResponse response, string model, int version, EmbeddingResult result, bool single, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
         await using var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions);
         WriteHeader(writer, model, version);
         if (!single)
