@@ -28,11 +28,10 @@ internal static class ImageInput
             throw MaasException.InvalidArgument($"Input '{Name}' must be BYTES with shape [N], one encoded image per element.");
         }
 
-        var elements = tensor.AsSpan<byte[]>();
-        var images = new ReadOnlyMemory<byte>[elements.Length];
+        var images = new ReadOnlyMemory<byte>[tensor.ElementCount];
         for (var i = 0; i < images.Length; i++)
         {
-            images[i] = elements[i];
+            images[i] = tensor.GetBytesMemory(i);
         }
 
         return images;
