@@ -12,6 +12,7 @@ public static class OptimizationServiceCollectionExtensions
         // One line per pass and per job handler, e.g. services.AddSingleton<IModelPass, DynamicInt8Pass>();
         services.AddSingleton<IModelPass, Quantization.Dynamic.DynamicInt8Pass>();
         services.AddSingleton<IModelPass, Quantization.Int4.Int4Pass>();
+        services.AddSingleton<IModelPass, Quantization.Fp16.Fp16Pass>();
         return services;
     }
 }
