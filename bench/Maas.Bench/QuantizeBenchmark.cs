@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Maas.Formats.Onnx;
 using Maas.Optimization.Quantization.Dynamic;
+using Maas.Optimization.Quantization.Fp16;
+using Maas.Optimization.Quantization.Int4;
 using Maas.Samples;
 using Maas.Serving.Processing;
 using Microsoft.ML.OnnxRuntime;
@@ -9,11 +11,13 @@ using Microsoft.ML.OnnxRuntime;
 namespace Maas.Bench;
 
 /// <summary>
-/// The <c>quantize</c> mode: all-MiniLM-L6-v2 fp32 against its dynamic-int8 rewrite (int8 embeddings on), straight
+/// The <c>quantize</c> mode: all-MiniLM-L6-v2 fp32 against its rewrite by a pass (<c>--method</c>: dynamic-int8, the
+/// default, with int8 embeddings; int4; fp16; default options), straight
 /// through ONNX Runtime with the same session options: file size, rows per second at batch 1 and batch 32 measured in
 /// alternating rounds (so load from other processes hits both alike), and the cosine of the mean-pooled embeddings
 /// over 96 varied sentences. Prints one line per figure; `--dump` also writes ORT's optimized int8 graph's operator
-/// counts, to see whether the MatMulIntegerToFloat / DynamicQuantizeMatMul fusions fired.
+/// counts, to see whether the MatMulIntegerToFloat / DynamicQuantizeMatMul fusions fired. Usage:
+/// <c>quantize [ROUNDS] [--method M] [--dump]</c>.
 /// </summary>
 internal static class QuantizeBenchmark
 {
@@ -29,6 +33,14 @@ internal static class QuantizeBenchmark
     {
         var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 6;
         var dump = args.Contains("--dump");
+        var method = args.SkipWhile(a => a != "--method").Skip(1).FirstOrDefault() ?? DynamicInt8Options.Method;
+        Func<Maas.Formats.Onnx.Proto.ModelProto, IReadOnlyList<string>> rewrite = method switch
+        {
+            DynamicInt8Options.Method => m => DynamicInt8Quantizer.Apply(m, DynamicInt8Options.Default),
+            Int4Options.Method => m => Int4Quantizer.Apply(m, Int4Options.Default),
+            Fp16Options.Method => m => Fp16Converter.Apply(m, Fp16Options.Default),
+            _ => throw new ArgumentException($"Unknown method '{method}'."),
+        };
         var folder = Path.Combine(Path.GetTempPath(), "maas-quantize-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         try
@@ -42,12 +54,12 @@ internal static class QuantizeBenchmark
 
             var watch = Stopwatch.StartNew();
             var model = OnnxModelFile.Load(fp32Path);
-            var notes = DynamicInt8Quantizer.Apply(model, DynamicInt8Options.Default);
+            var notes = rewrite(model);
             var files = OnnxModelFile.Save(model, int8Path);
             Console.WriteLine($"pass: {watch.Elapsed.TotalSeconds:F1} s; {string.Join(" ", notes)}");
             var fp32Bytes = new FileInfo(fp32Path).Length;
             var int8Bytes = files.Sum(f => new FileInfo(f).Length);
-            Console.WriteLine($"size: fp32 {fp32Bytes} B, int8 {int8Bytes} B, ratio {(double)int8Bytes / fp32Bytes:F3}");
+            Console.WriteLine($"size: fp32 {fp32Bytes} B, {method} {int8Bytes} B, ratio {(double)int8Bytes / fp32Bytes:F3}");
 
             var encoder = new WordPieceEncoder(vocab, lowerCase: true, maxLength: 128);
             var sentences = Sentences();
@@ -57,7 +69,7 @@ internal static class QuantizeBenchmark
             {
                 var optimized = OnnxModelFile.Load(Path.Combine(folder, "int8-optimized.onnx"));
                 var counts = optimized.Graph.Node.GroupBy(n => n.OpType).OrderByDescending(g => g.Count()).Select(g => $"{g.Key}={g.Count()}");
-                Console.WriteLine("optimized int8 graph: " + string.Join(" ", counts));
+                Console.WriteLine("optimized graph: " + string.Join(" ", counts));
             }
 
             var cosines = sentences.Select(s =>
@@ -91,7 +103,7 @@ internal static class QuantizeBenchmark
 
                 ratios.Sort();
                 Console.WriteLine(
-                    $"batch {batchSize}: fp32 {fp32Total / rounds:F1} rows/s, int8 {int8Total / rounds:F1} rows/s, ratio median {ratios[ratios.Count / 2]:F2} (min {ratios[0]:F2}, max {ratios[^1]:F2}) over {rounds} rounds");
+                    $"batch {batchSize}: fp32 {fp32Total / rounds:F1} rows/s, {method} {int8Total / rounds:F1} rows/s, ratio median {ratios[ratios.Count / 2]:F2} (min {ratios[0]:F2}, max {ratios[^1]:F2}) over {rounds} rounds");
             }
 
             return 0;

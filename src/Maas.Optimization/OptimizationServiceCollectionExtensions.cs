@@ -16,6 +16,7 @@ public static class OptimizationServiceCollectionExtensions
         services.AddSingleton<Maas.Jobs.IJobHandler, Jobs.QuantizeJobHandler>();
         services.AddSingleton<Evaluation.ReportMeasurer>().AddOptions<Evaluation.ReportOptions>().BindConfiguration(Evaluation.ReportOptions.Section).Validate(o => o.IsValid(), Evaluation.ReportOptions.Rule).ValidateOnStart();
         Gguf.GgufQuantizePass.Register(services);
+        services.AddSingleton<IModelPass, Quantization.Fp16.Fp16Pass>();
         return services;
     }
 }

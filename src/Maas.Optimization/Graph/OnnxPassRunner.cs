@@ -1,10 +1,11 @@
+using Maas.Core.Models;
 using Maas.Formats.Onnx;
 using Maas.Formats.Onnx.Proto;
 
 namespace Maas.Optimization.Graph;
 
 /// <summary>The shared body of the ONNX passes: load the parent model (external data included), rewrite it, write the
-/// result into the output folder under the parent's file name, with external data only when it must.</summary>
+/// result into the output folder under the manifest's model file name, with external data only when it must.</summary>
 internal static class OnnxPassRunner
 {
     public static Task<PassResult> RunAsync(
@@ -29,11 +30,17 @@ internal static class OnnxPassRunner
                 cancellationToken.ThrowIfCancellationRequested();
                 context.Progress(0.8, "writing model");
                 Directory.CreateDirectory(context.OutputDirectory);
-                var path = Path.Combine(context.OutputDirectory, Path.GetFileName(context.ModelPath));
+                var path = Path.Combine(context.OutputDirectory, OutputFileName(context));
                 OnnxModelFile.Save(model, path);
                 context.Progress(1.0, "done");
                 return new PassResult(path, parameters, notes);
             },
             cancellationToken);
     }
+
+    /// <summary>The manifest's logical model file name (the local path may be a store's own name for the blob).</summary>
+    private static string OutputFileName(PassContext context) =>
+        ArtifactFileNames.IsValid(context.Manifest.ModelFile) && context.Manifest.ModelFile.EndsWith(ArtifactFileNames.OnnxExtension, StringComparison.OrdinalIgnoreCase)
+            ? context.Manifest.ModelFile
+            : ArtifactFileNames.DefaultModelFile;
 }

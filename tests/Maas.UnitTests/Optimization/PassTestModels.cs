@@ -21,11 +21,18 @@ internal static class PassTestModels
         TempModelFolder folder,
         ModelProto model,
         string output,
+        params (string Name, TensorDataType Type, Array Values, long[] Shape)[] inputs) => Run(folder, model, output, TensorDataType.Fp32, inputs);
+
+    public static float[] Run(
+        TempModelFolder folder,
+        ModelProto model,
+        string output,
+        TensorDataType outputType,
         params (string Name, TensorDataType Type, Array Values, long[] Shape)[] inputs)
     {
         var path = folder.File($"m{Guid.NewGuid():N}.onnx");
         OnnxModelFile.Save(model, path);
-        var result = OnnxRuntimeRunner.Run(path, inputs, output, TensorDataType.Fp32);
+        var result = OnnxRuntimeRunner.Run(path, inputs, output, outputType);
         return result as float[] ?? Array.ConvertAll((Half[])result, h => (float)h);
     }
 
