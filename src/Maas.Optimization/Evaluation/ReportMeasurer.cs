@@ -119,12 +119,18 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
         }
 
         var engineVersions = AppDomain.CurrentDomain.GetAssemblies()
-            .Select(a => a.GetName())
-            .Where(n => n.Name is "Microsoft.ML.OnnxRuntime" or "LLamaSharp")
-            .Select(n => $"{(n.Name == "LLamaSharp" ? "LLamaSharp (llama.cpp)" : "ONNX Runtime")} {n.Version}")
+            .Where(a => a.GetName().Name is "Microsoft.ML.OnnxRuntime" or "LLamaSharp")
+            .Select(a => $"{(a.GetName().Name == "LLamaSharp" ? "LLamaSharp (llama.cpp)" : "ONNX Runtime")} {Version(a)}")
             .Distinct()
             .Order(StringComparer.Ordinal);
         return $"{Environment.ProcessorCount} cores, {cpu}, {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}; {string.Join(", ", engineVersions)}".TrimEnd(' ', ';');
+    }
+
+    /// <summary>The package version (informational version without the commit), else the assembly version.</summary>
+    private static string Version(System.Reflection.Assembly assembly)
+    {
+        var informational = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(assembly)?.InformationalVersion;
+        return string.IsNullOrEmpty(informational) ? assembly.GetName().Version?.ToString() ?? "?" : informational.Split('+')[0];
     }
 
     private async Task<ILoadedModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
