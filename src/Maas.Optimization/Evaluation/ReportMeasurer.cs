@@ -130,7 +130,8 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
     private static string Version(System.Reflection.Assembly assembly)
     {
         var informational = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(assembly)?.InformationalVersion;
-        return string.IsNullOrEmpty(informational) ? assembly.GetName().Version?.ToString() ?? "?" : informational.Split('+')[0];
+        var version = string.IsNullOrEmpty(informational) ? assembly.GetName().Version?.ToString() : informational.Split('+')[0];
+        return version is null or "0.0.0.0" or "0.0.0" ? "(version not stamped)" : version;
     }
 
     private async Task<ILoadedModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
@@ -266,9 +267,10 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
                 progress(0.3 * Math.Min(texts.Count, start + chunk) / texts.Count, "comparing embeddings");
             }
 
-            // A batch-1 call embeds the same few texts one request at a time, so both sides see the same mix of lengths.
-            var singles = texts.Take(8).ToArray();
-            var large = Enumerable.Range(0, Math.Max(1, _options.LargeBatch)).Select(i => texts[i % texts.Count]).ToArray();
+            // A batch-1 call embeds the same few texts one request at a time, so both sides see the same mix of lengths;
+            // both batches take texts spread over the whole set, short and long alike.
+            var singles = Spread(texts, Math.Min(8, texts.Count));
+            var large = Spread(texts, Math.Max(1, _options.LargeBatch));
             async Task<int> OneByOne(Func<IReadOnlyList<string>, CancellationToken, Task<float[]>> embed, CancellationToken ct)
             {
                 foreach (var text in singles)
@@ -290,6 +292,10 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
 
             return new Measurement(throughput, Summarize(Agreement.Cosine, scores), [throughputNote]);
         }
+
+        /// <summary><paramref name="count"/> texts evenly spaced over <paramref name="texts"/> (repeating when fewer).</summary>
+        private static string[] Spread(IReadOnlyList<string> texts, int count) =>
+            [.. Enumerable.Range(0, count).Select(i => texts[count <= texts.Count ? (int)((long)i * texts.Count / count) : i % texts.Count])];
 
         private async Task<ThroughputComparison> CompareAsync(int batch, InterleavedThroughput.Call parent, InterleavedThroughput.Call result, double from, double to)
         {
