@@ -119,12 +119,19 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
         }
 
         var engineVersions = AppDomain.CurrentDomain.GetAssemblies()
-            .Select(a => a.GetName())
-            .Where(n => n.Name is "Microsoft.ML.OnnxRuntime" or "LLamaSharp")
-            .Select(n => $"{(n.Name == "LLamaSharp" ? "LLamaSharp (llama.cpp)" : "ONNX Runtime")} {n.Version}")
+            .Where(a => a.GetName().Name is "Microsoft.ML.OnnxRuntime" or "LLamaSharp")
+            .Select(a => $"{(a.GetName().Name == "LLamaSharp" ? "LLamaSharp (llama.cpp)" : "ONNX Runtime")} {Version(a)}")
             .Distinct()
             .Order(StringComparer.Ordinal);
         return $"{Environment.ProcessorCount} cores, {cpu}, {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}; {string.Join(", ", engineVersions)}".TrimEnd(' ', ';');
+    }
+
+    /// <summary>The package version (informational version without the commit), else the assembly version.</summary>
+    private static string Version(System.Reflection.Assembly assembly)
+    {
+        var informational = System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(assembly)?.InformationalVersion;
+        var version = string.IsNullOrEmpty(informational) ? assembly.GetName().Version?.ToString() : informational.Split('+')[0];
+        return version is null or "0.0.0.0" or "0.0.0" ? "(version not stamped)" : version;
     }
 
     private async Task<ILoadedModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken)
@@ -260,9 +267,10 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
                 progress(0.3 * Math.Min(texts.Count, start + chunk) / texts.Count, "comparing embeddings");
             }
 
-            // A batch-1 call embeds the same few texts one request at a time, so both sides see the same mix of lengths.
-            var singles = texts.Take(8).ToArray();
-            var large = Enumerable.Range(0, Math.Max(1, _options.LargeBatch)).Select(i => texts[i % texts.Count]).ToArray();
+            // A batch-1 call embeds the same few texts one request at a time, so both sides see the same mix of lengths;
+            // both batches take texts spread over the whole set, short and long alike.
+            var singles = Spread(texts, Math.Min(8, texts.Count));
+            var large = Spread(texts, Math.Max(1, _options.LargeBatch));
             async Task<int> OneByOne(Func<IReadOnlyList<string>, CancellationToken, Task<float[]>> embed, CancellationToken ct)
             {
                 foreach (var text in singles)
@@ -284,6 +292,10 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
 
             return new Measurement(throughput, Summarize(Agreement.Cosine, scores), [throughputNote]);
         }
+
+        /// <summary><paramref name="count"/> texts evenly spaced over <paramref name="texts"/> (repeating when fewer).</summary>
+        private static string[] Spread(IReadOnlyList<string> texts, int count) =>
+            [.. Enumerable.Range(0, count).Select(i => texts[count <= texts.Count ? (int)((long)i * texts.Count / count) : i % texts.Count])];
 
         private async Task<ThroughputComparison> CompareAsync(int batch, InterleavedThroughput.Call parent, InterleavedThroughput.Call result, double from, double to)
         {

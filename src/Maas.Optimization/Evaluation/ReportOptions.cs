@@ -8,11 +8,12 @@ public sealed class ReportOptions
     public const string Rule = "Maas:Optimization:Report: Rounds 1-101, MeasurementTime 1 ms-10 min, GeneratedTokens 1-512, LargeBatch 1-4096.";
 
     /// <summary>Rounds of the interleaved throughput comparison (parent, result, result, parent, ...); the report
-    /// gives the median of each side.</summary>
-    public int Rounds { get; set; } = 7;
+    /// gives the median of each side. Many short rounds rather than a few long ones, so a change in the machine's load
+    /// lands on both sides.</summary>
+    public int Rounds { get; set; } = 15;
 
     /// <summary>Roughly how long one side of one round runs; calls are repeated to fill it.</summary>
-    public TimeSpan MeasurementTime { get; set; } = TimeSpan.FromMilliseconds(400);
+    public TimeSpan MeasurementTime { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Tokens generated per prompt for greedy-token agreement and generator throughput.</summary>
     public int GeneratedTokens { get; set; } = 16;
