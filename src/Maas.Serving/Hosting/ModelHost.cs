@@ -546,6 +546,10 @@ internal sealed partial class ModelHost : IAsyncDisposable
             _draining.TryRemove(deployment, out _);
         }
 
+        // The engine has freed the version's memory; hand it back to the operating system rather than keep it in the
+        // managed and C heaps (NativeHeap explains the measurement). Unloads are rare, so a full blocking collection is cheap here.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeap.Trim();
         if (deployment.LoadedAt is not null)
         {
             _metrics.Unloaded(deployment.Version.Model, deployment.Version.Version, deployment.MemoryAtLoad, reason);

@@ -48,6 +48,9 @@ public sealed class StatisticsTests(TensorServerFixture fixture)
         var metrics = await fixture.Client.GetStringAsync("/metrics");
         Assert.Equal(Count(after, "success"), Value(metrics, "maas_server_requests_total", model, "ok", "v2"));
         Assert.Equal(Count(after, "fail"), Value(metrics, "maas_server_requests_total", model, "invalid", "v2") + Value(metrics, "maas_server_requests_total", model, "invalid", "predict"));
+        Assert.Equal(Count(after, "queue"), Series(metrics, $$"""maas_inference_queue_duration_seconds_count{maas_model="{{model}}",maas_version="1"}"""));
+        Assert.Equal(after.GetProperty("execution_count").GetInt64(), Series(metrics, $$"""maas_inference_compute_duration_seconds_count{maas_model="{{model}}",maas_version="1"}"""));
+        Assert.Equal(after.GetProperty("inference_count").GetInt64(), Series(metrics, $$"""maas_inference_batch_size_sum{maas_model="{{model}}",maas_version="1"}"""));
     }
 
     [Fact]
@@ -89,9 +92,11 @@ public sealed class StatisticsTests(TensorServerFixture fixture)
 
     private static long Ns(JsonElement stats, string kind) => stats.GetProperty("inference_stats").GetProperty(kind).GetProperty("ns").GetInt64();
 
-    private static long Value(string text, string metric, string model, string outcome, string protocol)
+    private static long Value(string text, string metric, string model, string outcome, string protocol) =>
+        Series(text, $$"""{{metric}}{maas_model="{{model}}",maas_version="1",outcome="{{outcome}}",protocol="{{protocol}}"}""");
+
+    private static long Series(string text, string series)
     {
-        var series = $$"""{{metric}}{maas_model="{{model}}",maas_version="1",outcome="{{outcome}}",protocol="{{protocol}}"}""";
         var match = Regex.Match(text, "^" + Regex.Escape(series) + " ([^ \n]+)$", RegexOptions.Multiline);
         return match.Success ? (long)double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
     }
