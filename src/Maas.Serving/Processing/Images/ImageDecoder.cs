@@ -15,7 +15,14 @@ internal static class ImageDecoder
         [SKEncodedImageFormat.Jpeg, SKEncodedImageFormat.Png, SKEncodedImageFormat.Webp];
 
     /// <summary>Decodes image <paramref name="index"/> of a request; the caller disposes the bitmap.</summary>
-    public static SKBitmap Decode(ReadOnlySpan<byte> encoded, long maxPixels, int index)
+    /// <param name="encoded">The encoded image.</param>
+    /// <param name="maxPixels">Most pixels the header may declare.</param>
+    /// <param name="index">The image's position in its request, for messages.</param>
+    /// <param name="minimumSize">Given the header's size, the smallest size the next step needs (a resize's target),
+    /// or null for full size. A JPEG is then decoded at the smallest of libjpeg's 1/8 … 8/8 scales that stays at
+    /// least twice that size: a 12-megapixel photo bound for 224×224 decodes to 1/8 of its pixels, in a fraction of
+    /// the time and memory, and the resize filter still works from more pixels than it keeps.</param>
+    public static SKBitmap Decode(ReadOnlySpan<byte> encoded, long maxPixels, int index, Func<int, int, (int Width, int Height)>? minimumSize = null)
     {
         if (encoded.IsEmpty)
         {
@@ -44,6 +51,7 @@ internal static class ImageDecoder
                 $"declares {width}×{height} pixels ({pixels / 1e6:0.#} megapixels); the limit is {maxPixels / 1e6:0.#} megapixels (Maas:Serving:Images:MaxPixels)."));
         }
 
+        (width, height) = DecodeSize(codec, width, height, minimumSize);
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap();
         try
@@ -67,6 +75,26 @@ internal static class ImageDecoder
             bitmap.Dispose();
             throw;
         }
+    }
+
+    private static (int Width, int Height) DecodeSize(SKCodec codec, int width, int height, Func<int, int, (int Width, int Height)>? minimumSize)
+    {
+        if (minimumSize is null || codec.EncodedFormat != SKEncodedImageFormat.Jpeg)
+        {
+            return (width, height);
+        }
+
+        var (minWidth, minHeight) = minimumSize(width, height);
+        for (var eighths = 1; eighths < 8; eighths++)
+        {
+            var scaled = codec.GetScaledDimensions(eighths / 8f);
+            if (scaled.Width >= 2L * minWidth && scaled.Height >= 2L * minHeight && scaled.Width < width && scaled.Height < height)
+            {
+                return (scaled.Width, scaled.Height);
+            }
+        }
+
+        return (width, height);
     }
 
     private static string Describe(ReadOnlySpan<byte> bytes) =>

@@ -133,7 +133,7 @@ internal sealed class ImagePreprocessor
     /// values to <paramref name="destination"/>.</summary>
     public void Process(ReadOnlySpan<byte> encoded, Span<float> destination, int index)
     {
-        var bitmap = ImageDecoder.Decode(encoded, MaxPixels, index);
+        var bitmap = ImageDecoder.Decode(encoded, MaxPixels, index, _spatial is [{ Kind: ProcessingSteps.Resize } first, ..] ? first.MinimumInput : null);
         try
         {
             foreach (var step in _spatial)

@@ -40,6 +40,11 @@ internal sealed record SpatialStep(string Kind, ImageSize? Size, int ShorterSide
             ?? throw new MaasException(MaasErrorKind.Internal, $"Image {index}: resizing {input.Width}×{input.Height} to {width}×{height} failed.");
     }
 
+    /// <summary>For a resize: the size it produces from an input of the given size, i.e. the least a decoder that can
+    /// scale (JPEG) must give it.</summary>
+    public (int Width, int Height) MinimumInput(int width, int height) =>
+        Size is { } fixedSize ? (fixedSize.Width, fixedSize.Height) : ScaleShorterSide(width, height, ShorterSide);
+
     /// <summary>Like torchvision's Resize(int): the shorter side becomes <paramref name="side"/>, the longer one keeps
     /// the aspect ratio (truncated, as torchvision does).</summary>
     public static (int Width, int Height) ScaleShorterSide(int width, int height, int side) =>

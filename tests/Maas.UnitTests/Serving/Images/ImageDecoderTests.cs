@@ -49,6 +49,20 @@ public sealed class ImageDecoderTests
     }
 
     [Fact]
+    public void Decode_LargeJpegWithSmallTarget_DecodesAtReducedScaleAtLeastTwiceTheTarget()
+    {
+        using var drawn = TestImages.Scene(1600, 1200);
+        var jpeg = TestImages.Encode(drawn, SKEncodedImageFormat.Jpeg);
+        var png = TestImages.Encode(drawn, SKEncodedImageFormat.Png);
+
+        using var scaled = ImageDecoder.Decode(jpeg, 40_000_000, 0, (_, _) => (224, 168));
+        using var full = ImageDecoder.Decode(png, 40_000_000, 0, (_, _) => (224, 168));
+
+        Assert.Equal((600, 450), (scaled.Width, scaled.Height));
+        Assert.Equal((1600, 1200), (full.Width, full.Height));
+    }
+
+    [Fact]
     public void Decode_HeaderDeclares20000x20000_RejectedWithSizeBeforeDecoding()
     {
         var crafted = TestImages.PngHeaderOnly(20000, 20000);

@@ -121,6 +121,19 @@ public sealed class ImagePreprocessorTests
     }
 
     [Fact]
+    public void Process_LargeJpegScaledAtDecode_CloseToLosslessFullDecode()
+    {
+        using var drawn = TestImages.Scene(1600, 1200, 2);
+        var preprocessor = Create(Step(ProcessingSteps.Resize, ("shorter_side", "224")), Step(ProcessingSteps.CenterCrop, ("size", "224")));
+
+        var fromJpeg = Run(preprocessor, TestImages.Encode(drawn, SKEncodedImageFormat.Jpeg));
+        var fromPng = Run(preprocessor, TestImages.Encode(drawn, SKEncodedImageFormat.Png));
+
+        var meanError = fromJpeg.Zip(fromPng, (a, b) => Math.Abs(a - b)).Average();
+        Assert.True(meanError < 2, $"mean abs difference {meanError} of 255");
+    }
+
+    [Fact]
     public void Create_StepsWithoutFixedSize_Rejected()
     {
         var error = Assert.Throws<MaasException>(() => Create(Step(ProcessingSteps.Resize, ("shorter_side", "224"))));
