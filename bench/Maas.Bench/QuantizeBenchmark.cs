@@ -34,9 +34,11 @@ internal static class QuantizeBenchmark
         var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 6;
         var dump = args.Contains("--dump");
         var method = args.SkipWhile(a => a != "--method").Skip(1).FirstOrDefault() ?? DynamicInt8Options.Method;
+        var optionsJson = args.SkipWhile(a => a != "--options").Skip(1).FirstOrDefault() ?? "{}";
+        var useSampleTexts = args.Contains("--sample-texts");
         Func<Maas.Formats.Onnx.Proto.ModelProto, IReadOnlyList<string>> rewrite = method switch
         {
-            DynamicInt8Options.Method => m => DynamicInt8Quantizer.Apply(m, DynamicInt8Options.Default),
+            DynamicInt8Options.Method => m => DynamicInt8Quantizer.Apply(m, DynamicInt8Options.Parse(System.Text.Json.JsonDocument.Parse(optionsJson).RootElement)),
             Int4Options.Method => m => Int4Quantizer.Apply(m, Int4Options.Default),
             Fp16Options.Method => m => Fp16Converter.Apply(m, Fp16Options.Default),
             _ => throw new ArgumentException($"Unknown method '{method}'."),
@@ -62,7 +64,7 @@ internal static class QuantizeBenchmark
             Console.WriteLine($"size: fp32 {fp32Bytes} B, {method} {int8Bytes} B, ratio {(double)int8Bytes / fp32Bytes:F3}");
 
             var encoder = new WordPieceEncoder(vocab, lowerCase: true, maxLength: 128);
-            var sentences = Sentences();
+            var sentences = useSampleTexts ? [.. Maas.Optimization.Evaluation.SampleTexts.Sentences] : Sentences();
             using var fp32 = Open(fp32Path, null);
             using var int8 = Open(int8Path, dump ? Path.Combine(folder, "int8-optimized.onnx") : null);
             if (dump)
@@ -78,6 +80,10 @@ internal static class QuantizeBenchmark
                 return Cosine(Embed(fp32, batch), Embed(int8, batch));
             }).ToList();
             Console.WriteLine($"cosine over {cosines.Count} sentences: mean {cosines.Average():F5}, min {cosines.Min():F5}");
+            foreach (var (c, s) in cosines.Zip(sentences).OrderBy(p => p.First).Take(5))
+            {
+                Console.WriteLine($"  {c:F4} {s}");
+            }
 
             foreach (var batchSize in new[] { 1, 32 })
             {

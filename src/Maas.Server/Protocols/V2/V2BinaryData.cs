@@ -48,13 +48,8 @@ internal static class V2BinaryData
             return (long)tensor.ElementCount * tensor.DataType.ElementSize();
         }
 
-        long size = 0;
-        foreach (var element in tensor.AsSpan<byte[]>())
-        {
-            size += 4 + element.Length;
-        }
-
-        return size;
+        // A BYTES tensor's memory is already the raw form: a 4-byte length then the bytes, per element.
+        return tensor.ByteLength;
     }
 
     /// <summary>Writes <paramref name="tensor"/>'s elements in binary form to <paramref name="destination"/>, in
@@ -76,13 +71,7 @@ internal static class V2BinaryData
             return;
         }
 
-        foreach (var element in tensor.AsSpan<byte[]>())
-        {
-            var header = destination.GetSpan(4);
-            BinaryPrimitives.WriteInt32LittleEndian(header, element.Length);
-            destination.Advance(4);
-            destination.Write(element);
-        }
+        destination.Write(tensor.Memory.Span);
     }
 
     private const int ChunkBytes = 64 * 1024;
@@ -133,7 +122,6 @@ internal static class V2BinaryData
 
     private static Tensor ReadBytes(string name, long[] shape, int count, ReadOnlySpan<byte> bytes)
     {
-        var elements = new byte[count][];
         var offset = 0;
         for (var i = 0; i < count; i++)
         {
@@ -151,7 +139,6 @@ internal static class V2BinaryData
                     $"Input '{name}': BYTES element {i} declares {length} bytes, but only {bytes.Length - offset} remain in its binary data."));
             }
 
-            elements[i] = bytes.Slice(offset, length).ToArray();
             offset += length;
         }
 
@@ -161,7 +148,8 @@ internal static class V2BinaryData
                 $"Input '{name}': its {count} BYTES elements take {offset} bytes, but binary_data_size is {bytes.Length}."));
         }
 
-        return Tensor.Create(name, shape, elements);
+        // The binary form is the tensor's own layout; one copy takes it out of the request buffer.
+        return Tensor.FromBytes(name, TensorDataType.Bytes, shape, bytes.ToArray());
     }
 
     private static void CheckSize(string name, TensorDataType type, long[] shape, long expected, int actual)
