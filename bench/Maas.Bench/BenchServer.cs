@@ -34,7 +34,7 @@ internal sealed class BenchServer : IAsyncDisposable
     public static async Task<BenchServer> StartAsync(string model, IEnumerable<string> sentences, string[] settings)
     {
         var data = Path.Combine(Path.GetTempPath(), $"maas-bench-{Guid.NewGuid():N}");
-        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0 }, [.. settings, "--Logging:LogLevel:Default=Warning"]);
+        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0, GrpcPort = 0 }, [.. settings, "--Logging:LogLevel:Default=Warning"]);
         await app.StartAsync().ConfigureAwait(false);
         await app.Services.GetRequiredService<IInferenceService>().GetDeploymentAsync(new ModelReference(model)).ConfigureAwait(false);
         return new BenchServer(app, data, model, sentences);

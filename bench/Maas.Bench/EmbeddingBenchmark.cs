@@ -23,7 +23,7 @@ internal static class EmbeddingBenchmark
     public static async Task<int> RunAsync(BenchOptions options)
     {
         var data = Path.Combine(Path.GetTempPath(), $"maas-bench-{Guid.NewGuid():N}");
-        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0 }, [
+        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0, GrpcPort = 0 }, [
             "--Maas:Serving:Defaults:IntraOpThreads=" + options.IntraOpThreads.ToString(CultureInfo.InvariantCulture),
             "--Maas:Server:InlineSocketScheduling=" + (options.InlineSocketScheduling ? "true" : "false"),
             "--Logging:LogLevel:Default=Warning",

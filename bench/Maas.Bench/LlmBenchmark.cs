@@ -45,7 +45,7 @@ internal static class LlmBenchmark
             var model = LlmBenchModel.Create(folder, options.Layers);
             Console.Error.WriteLine($"model: {model.Facts.ParameterCount:N0} parameters, {model.Facts.Quantization}, {model.FileBytes / 1e6:F1} MB ({model.TensorTypes}), made in {watch.Elapsed.TotalSeconds:F1} s");
 
-            var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0, RegisterSamples = false }, [
+            var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0, GrpcPort = 0, RegisterSamples = false }, [
                 "--Maas:Serving:Defaults:IntraOpThreads=" + options.Threads.ToString(CultureInfo.InvariantCulture),
                 "--Logging:LogLevel:Default=Warning",
             ]);

@@ -150,7 +150,7 @@ class Server:
         self.log_path = os.path.join(self.data, "server.log")
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = start_process(
-            ["dotnet", CLI_DLL, "serve", "--data", os.path.join(self.data, "data"), "--http-port", str(self.port)],
+            ["dotnet", CLI_DLL, "serve", "--data", os.path.join(self.data, "data"), "--http-port", str(self.port), "--grpc-port", "0"],
             env=dict(ENV, **(env or {})), stdout=self._log, stderr=subprocess.STDOUT, cwd=self.data)
         self.wait_ready()
 

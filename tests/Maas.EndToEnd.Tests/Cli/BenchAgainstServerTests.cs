@@ -49,6 +49,25 @@ public sealed class BenchAgainstServerTests(SampleServerFixture fixture) : IDisp
     }
 
     [Fact]
+    public async Task Bench_GrpcProtocol_AllRequestsSucceedAndServerCountsThem()
+    {
+        var result = await _cli.RunAsync(
+            "bench", Model, "--protocol", "grpc", "--grpc-server", fixture.Server.GrpcAddress!.ToString(), "--concurrency", "2",
+            "--requests", "12", "--warmup", "0s", "--batch", "3", "--json", "--server", fixture.Server.BaseAddress.ToString());
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var report = JsonDocument.Parse(result.Output);
+        Assert.Equal("grpc", report.RootElement.GetProperty("protocol").GetString());
+        var level = Assert.Single(report.RootElement.GetProperty("levels").EnumerateArray());
+        Assert.Equal(12, level.GetProperty("succeeded").GetInt32());
+        Assert.Equal(36, level.GetProperty("rows").GetInt64());
+        Assert.Empty(level.GetProperty("errors").EnumerateArray());
+
+        // The server-side split comes from /metrics, where the gRPC requests are counted like REST ones.
+        Assert.True(level.GetProperty("server").GetProperty("request_ms").GetDouble() > 0, level.ToString());
+    }
+
+    [Fact]
     public async Task Bench_PoissonRate_SendsTheRequestedCount()
     {
         var result = await _cli.RunAsync(

@@ -147,12 +147,12 @@ internal static class GrpcRequestReader
         return type switch
         {
             TensorDataType.Bool => Copy(input.Name, shape, count, contents.BoolContents, "bool_contents", static v => v),
-            TensorDataType.Int8 => Copy(input.Name, shape, count, contents.IntContents, "int_contents", v => checked((sbyte)v), input.Name),
-            TensorDataType.Int16 => Copy(input.Name, shape, count, contents.IntContents, "int_contents", v => checked((short)v), input.Name),
+            TensorDataType.Int8 => Copy(input.Name, shape, count, contents.IntContents, "int_contents", static v => checked((sbyte)v)),
+            TensorDataType.Int16 => Copy(input.Name, shape, count, contents.IntContents, "int_contents", static v => checked((short)v)),
             TensorDataType.Int32 => Copy(input.Name, shape, count, contents.IntContents, "int_contents", static v => v),
             TensorDataType.Int64 => Copy(input.Name, shape, count, contents.Int64Contents, "int64_contents", static v => v),
-            TensorDataType.UInt8 => Copy(input.Name, shape, count, contents.UintContents, "uint_contents", v => checked((byte)v), input.Name),
-            TensorDataType.UInt16 => Copy(input.Name, shape, count, contents.UintContents, "uint_contents", v => checked((ushort)v), input.Name),
+            TensorDataType.UInt8 => Copy(input.Name, shape, count, contents.UintContents, "uint_contents", static v => checked((byte)v)),
+            TensorDataType.UInt16 => Copy(input.Name, shape, count, contents.UintContents, "uint_contents", static v => checked((ushort)v)),
             TensorDataType.UInt32 => Copy(input.Name, shape, count, contents.UintContents, "uint_contents", static v => v),
             TensorDataType.UInt64 => Copy(input.Name, shape, count, contents.Uint64Contents, "uint64_contents", static v => v),
             TensorDataType.Fp32 => Copy(input.Name, shape, count, contents.Fp32Contents, "fp32_contents", static v => v),
@@ -162,7 +162,7 @@ internal static class GrpcRequestReader
         };
     }
 
-    private static Tensor Copy<TIn, TOut>(string name, long[] shape, int count, RepeatedField<TIn> values, string field, Func<TIn, TOut> convert, string? rangeName = null)
+    private static Tensor Copy<TIn, TOut>(string name, long[] shape, int count, RepeatedField<TIn> values, string field, Func<TIn, TOut> convert)
         where TOut : unmanaged
     {
         if (values.Count != count)
@@ -184,7 +184,7 @@ internal static class GrpcRequestReader
         catch (OverflowException)
         {
             tensor.Dispose();
-            throw MaasException.InvalidArgument($"Input '{rangeName ?? name}': a value in '{field}' is out of range for {TensorDataTypes.Of<TOut>().ToProtocolName()}.");
+            throw MaasException.InvalidArgument($"Input '{name}': a value in '{field}' is out of range for {TensorDataTypes.Of<TOut>().ToProtocolName()}.");
         }
         catch
         {

@@ -102,13 +102,22 @@ public sealed class BenchCommandTests : IDisposable
     [Theory]
     [InlineData("rest-binary")]
     [InlineData("grpc")]
-    public async Task Run_ProtocolNotYetSupported_FailsWithClearMessage(string protocol)
+    public async Task Parse_OtherProtocols_Accepted(string protocol)
     {
-        // The real command: the protocol is refused before anything is sent, so no server is needed.
-        var exitCode = await _cli.RunAsync("bench", "m", "--protocol", protocol, "--server", CliHarness.UnusedLoopbackUrl());
+        var exitCode = await RunAsync("bench", "m", "--protocol", protocol, "--grpc-server", "http://gpu-box:9001");
 
-        Assert.Equal(ExitCodes.Failure, exitCode);
-        Assert.Contains($"protocol {protocol} is not supported yet", _cli.ErrorOutput, StringComparison.Ordinal);
+        Assert.Equal(0, exitCode);
+        Assert.Equal(protocol, _settings!.Protocol);
+        Assert.Equal(new Uri("http://gpu-box:9001"), _settings.GrpcAddress);
+    }
+
+    [Fact]
+    public async Task Parse_NoGrpcServer_DefaultsToServerHostPort8001()
+    {
+        var exitCode = await RunAsync("bench", "m", "--protocol", "grpc", "--server", "http://models.local:8000");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(new Uri("http://models.local:8001/"), _settings!.GrpcAddress);
     }
 
     [Fact]

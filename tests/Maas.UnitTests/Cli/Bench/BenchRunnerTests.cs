@@ -76,6 +76,32 @@ public sealed class BenchRunnerTests
         Assert.Contains("HTTP 429: queue full", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_RestBinary_SendsBinaryExtensionBodies()
+    {
+        var server = new FakeServer(failEvery: 0);
+        using var client = new BenchClient(new Uri("http://maas.test"), new HttpClient(server), ownsHttp: true);
+        var settings = Settings([new BenchLevel(1, null)], requests: 2) with { Protocol = BenchSettings.RestBinary };
+
+        var report = await new BenchRunner(client, settings, TimeProvider.System).RunAsync(new RecordingObserver());
+
+        Assert.Equal(2, report.Levels[0].Succeeded);
+        Assert.Equal(2, server.Binary.Count);
+        foreach (var (headerLength, body, contentType) in server.Binary)
+        {
+            Assert.Equal("application/octet-stream", contentType);
+            using var header = System.Text.Json.JsonDocument.Parse(body.AsMemory(0, headerLength));
+            var input = header.RootElement.GetProperty("inputs")[0];
+            Assert.False(input.TryGetProperty("data", out _));
+            var size = input.GetProperty("parameters").GetProperty("binary_data_size").GetInt32();
+            Assert.Equal(body.Length - headerLength, size);
+            Assert.True(header.RootElement.GetProperty("parameters").GetProperty("binary_data_output").GetBoolean());
+
+            // One generated sentence in raw BYTES form: a 4-byte little-endian length, then that many UTF-8 bytes.
+            Assert.Equal(size - 4, BitConverter.ToInt32(body, headerLength));
+        }
+    }
+
     private static BenchSettings Settings(IReadOnlyList<BenchLevel> levels, int requests) => new()
     {
         Model = "m",
@@ -108,6 +134,8 @@ public sealed class BenchRunnerTests
         private int _infers;
         private int _scrapes;
 
+        public System.Collections.Concurrent.ConcurrentBag<(int HeaderLength, byte[] Body, string? ContentType)> Binary { get; } = [];
+
         public int Infers => Volatile.Read(ref _infers);
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -133,6 +161,12 @@ public sealed class BenchRunnerTests
 
             if (request.Method == HttpMethod.Post && path == "/v2/models/m/infer")
             {
+                if (request.Content!.Headers.TryGetValues(BenchClient.InferenceHeaderContentLength, out var lengths))
+                {
+                    var body = request.Content.ReadAsByteArrayAsync(cancellationToken).GetAwaiter().GetResult();
+                    Binary.Add((int.Parse(lengths.Single(), CultureInfo.InvariantCulture), body, request.Content.Headers.ContentType?.MediaType));
+                }
+
                 var i = Interlocked.Increment(ref _infers);
                 return failEvery > 0 && i % failEvery == 0
                     ? Reply(HttpStatusCode.TooManyRequests, """{"error": "queue full"}""")
