@@ -31,6 +31,8 @@ internal sealed class RecordingRegistry(IModelRegistry inner) : IModelRegistry
 
     public Task<ModelDetails?> GetModelAsync(string name, CancellationToken cancellationToken = default) => inner.GetModelAsync(name, cancellationToken);
 
+    public Task<LineageGraph> GetLineageAsync(string name, CancellationToken cancellationToken = default) => inner.GetLineageAsync(name, cancellationToken);
+
     public Task<ModelVersionInfo> ResolveAsync(ModelReference reference, CancellationToken cancellationToken = default) => inner.ResolveAsync(reference, cancellationToken);
 
     public Task SetAliasAsync(string name, string alias, int version, string actor, CancellationToken cancellationToken = default) => inner.SetAliasAsync(name, alias, version, actor, cancellationToken);

@@ -28,7 +28,7 @@ public sealed class V2BinaryDataTests
 
         Assert.Equal(V2BinaryData.SizeOf(tensor), buffer.WrittenCount);
         Assert.Equal(4 + 2 + 4 + 0 + 4 + 1, buffer.WrittenCount);
-        Assert.Equal(tensor.AsSpan<byte[]>().ToArray(), back.AsSpan<byte[]>().ToArray());
+        Assert.Equal(tensor.EnumerateBytes().Select(b => b.ToArray()), back.EnumerateBytes().Select(b => b.ToArray()));
     }
 
     [Fact]

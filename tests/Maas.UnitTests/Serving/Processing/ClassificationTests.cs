@@ -28,7 +28,7 @@ public sealed class ClassificationTests
 
         Assert.Equal(TensorDataType.Bytes, strings.DataType);
         Assert.Equal([1L, 2L], strings.Shape);
-        Assert.Equal(["0.75:1:yes", "0.25:0:no"], strings.AsSpan<byte[]>().ToArray().Select(b => System.Text.Encoding.UTF8.GetString(b)));
+        Assert.Equal(["0.75:1:yes", "0.25:0:no"], strings.EnumerateBytes().Select(b => System.Text.Encoding.UTF8.GetString(b.Span)));
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class ClassificationTests
         using var strings = Classification.ToStrings(scores, 2);
 
         Assert.Equal([2L], strings.Shape);
-        Assert.Equal(["9:2", "5:0"], strings.AsSpan<byte[]>().ToArray().Select(b => System.Text.Encoding.UTF8.GetString(b)));
+        Assert.Equal(["9:2", "5:0"], strings.EnumerateBytes().Select(b => System.Text.Encoding.UTF8.GetString(b.Span)));
     }
 
     [Fact]
