@@ -17,6 +17,7 @@ internal sealed class QdqRewriter
     private readonly Dictionary<string, TensorProto> _initializers;
     private readonly List<NodeProto> _prologue = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Scale, string ZeroPoint)> _qdqParams = new(StringComparer.Ordinal);
 
     public QdqRewriter(ModelProto model, QdqPlan plan, IReadOnlyDictionary<string, QuantParams> activations, bool symmetric, bool perChannel, string? modelDirectory)
     {
@@ -128,8 +129,6 @@ internal sealed class QdqRewriter
         _qdqParams[output] = (scale, zeroPoint);
         return QdqNodes.Node("QuantizeLinear", Unique(tensor + "_QuantizeLinear"), [source, scale, zeroPoint], output);
     }
-
-    private readonly Dictionary<string, (string Scale, string ZeroPoint)> _qdqParams = new(StringComparer.Ordinal);
 
     private NodeProto Dequantize(string tensor, string quantizedName, string output)
     {
