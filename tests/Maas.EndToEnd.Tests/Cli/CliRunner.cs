@@ -20,7 +20,7 @@ internal sealed class CliRunner(Uri server) : IDisposable
             GetEnvironmentVariable = _ => null,
             HttpClient = () => _http,
         };
-        var withServer = args.Length > 0 && args[0] is "models" or "predict" or "audit" ? [.. args, "--server", server.ToString()] : args;
+        var withServer = args.Length > 0 && args[0] is "models" or "predict" or "audit" or "jobs" or "quantize" ? [.. args, "--server", server.ToString()] : args;
         var exitCode = await CliInvoker.InvokeAsync(MaasRootCommand.Create(context), withServer, context);
         return new CliResult(exitCode, output.ToString(), error.ToString());
     }

@@ -27,11 +27,13 @@ public sealed class MaasTestServer : IAsyncDisposable
     /// <param name="samples">Register the sample model on the empty registry.</param>
     /// <param name="settings">Configuration overrides such as <c>Maas:Limits:MaxRequestBodyBytes=1000</c>.</param>
     /// <param name="dataDirectory">Reuse a data folder (restart scenarios); a new temporary one by default.</param>
-    public static async Task<MaasTestServer> StartAsync(bool samples = false, IEnumerable<string>? settings = null, string? dataDirectory = null)
+    /// <param name="services">Extra registrations, e.g. test job handlers.</param>
+    public static async Task<MaasTestServer> StartAsync(
+        bool samples = false, IEnumerable<string>? settings = null, string? dataDirectory = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         dataDirectory ??= TempFolder.Create("maas-e2e");
         var args = (settings ?? []).Select(s => "--" + s).ToArray();
-        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = dataDirectory, HttpPort = 0, RegisterSamples = samples }, args);
+        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = dataDirectory, HttpPort = 0, RegisterSamples = samples }, args, services);
         await app.StartAsync();
         var address = app.Urls.First();
         var server = new MaasTestServer(app, dataDirectory, new Uri(address));
