@@ -32,6 +32,28 @@ public sealed class JobProgressViewTests
             writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
+    [Fact]
+    public async Task FollowAsync_InteractiveTerminal_DrawsBarWithStageAndReturnsFinal()
+    {
+        using var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.Yes,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = 100;
+
+        var final = await JobProgressView.FollowAsync(console, "quantize adder:1", Events(
+            ("running", 0.5, "quantizing"),
+            ("failed", 0.5, "quantizing")), CancellationToken.None);
+
+        Assert.Equal("failed", final.State);
+        Assert.Contains("quantize adder:1: quantizing", writer.ToString(), StringComparison.Ordinal);
+        Assert.Contains("50%", writer.ToString(), StringComparison.Ordinal);
+    }
+
     private static async IAsyncEnumerable<JobInfo> Events(params (string State, double Progress, string? Stage)[] events)
     {
         foreach (var (state, progress, stage) in events)
