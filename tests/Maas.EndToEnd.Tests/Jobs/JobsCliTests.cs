@@ -98,6 +98,26 @@ public sealed class JobsCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Quantize_CtrlC_CancelsTheJobAndExitsOne()
+    {
+        using var ctrlC = new CancellationTokenSource();
+        var running = Cli.RunAsync(["quantize", "adder", "--method", "gated"], ctrlC.Token);
+        await Jobs.Handler.GateReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await ctrlC.CancelAsync();
+        var result = await running.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("interrupted:", result.Error, StringComparison.Ordinal);
+        var (_, jobs) = await Json.GetAsync(Jobs.Client, "/api/jobs");
+        var id = Assert.Single(jobs.GetProperty("jobs").EnumerateArray()).GetProperty("id").GetString()!;
+        var (_, events) = await ServerSentEvents.ReadAllAsync(Jobs.Client, $"/api/jobs/{id}/events");
+        Assert.Equal("cancelled", events[^1].Data.GetProperty("state").GetString());
+        var (_, details) = await Json.GetAsync(Jobs.Client, "/api/models/adder");
+        Assert.Single(details.GetProperty("versions").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Quantize_UnknownVersion_ServerRefusesBeforeAnyJob()
     {
         var result = await Cli.RunAsync("quantize", "adder:7", "--method", "fp16");
