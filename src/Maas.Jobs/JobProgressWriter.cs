@@ -15,6 +15,8 @@ internal sealed class JobProgressWriter
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly double _initialProgress;
+    private readonly string? _initialStage;
     private Task? _loop;
 
     public JobProgressWriter(IJobStore store, LiveJob job, TimeSpan interval, TimeProvider timeProvider, ILogger logger)
@@ -24,6 +26,9 @@ internal sealed class JobProgressWriter
         _interval = interval;
         _time = timeProvider;
         _logger = logger;
+
+        // What the store holds now, taken before the handler can report anything.
+        (_initialProgress, _initialStage) = (job.Snapshot.Progress, job.Snapshot.Stage);
     }
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
@@ -41,8 +46,8 @@ internal sealed class JobProgressWriter
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var writtenProgress = _job.Snapshot.Progress;
-        var writtenStage = _job.Snapshot.Stage;
+        var writtenProgress = _initialProgress;
+        var writtenStage = _initialStage;
         DateTimeOffset? lastWrite = null;
         while (!cancellationToken.IsCancellationRequested)
         {

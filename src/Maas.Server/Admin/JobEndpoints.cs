@@ -16,6 +16,9 @@ internal static class JobEndpoints
 {
     public const int DefaultListLimit = 50;
 
+    /// <summary>Longest parameter array that lists and events carry whole.</summary>
+    public const int MaxInlineItems = 16;
+
     public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/jobs", async (HttpContext context, IJobService jobs, CancellationToken ct) =>
@@ -57,7 +60,7 @@ internal static class JobEndpoints
                 }
 
                 var list = await jobs.ListAsync(filter, kind, limit ?? DefaultListLimit, ct).ConfigureAwait(false);
-                return AdminEndpoints.Json(new JobListResponse(list));
+                return AdminEndpoints.Json(new JobListResponse([.. list.Select(Brief)]));
             })
             .Produces<JobListResponse>()
             .WithSummary("List jobs, newest first (filters: state, kind; limit)");
@@ -92,6 +95,28 @@ internal static class JobEndpoints
         return api;
     }
 
+    /// <summary>The job with inline input lists in its parameters (calibration data: megabytes) shortened to
+    /// <c>"[N items]"</c>, for lists and events; <c>GET /api/jobs/{id}</c> carries them whole.</summary>
+    internal static JobRecord Brief(JobRecord job)
+    {
+        if (job.Parameters.ValueKind != JsonValueKind.Object
+            || !job.Parameters.EnumerateObject().Any(p => p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() > MaxInlineItems))
+        {
+            return job;
+        }
+
+        var parameters = System.Text.Json.Nodes.JsonNode.Parse(job.Parameters.GetRawText())!.AsObject();
+        foreach (var property in job.Parameters.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Array && property.Value.GetArrayLength() > MaxInlineItems)
+            {
+                parameters[property.Name] = $"[{property.Value.GetArrayLength()} items]";
+            }
+        }
+
+        return job with { Parameters = JsonSerializer.SerializeToElement(parameters, MaasJson.Options) };
+    }
+
     /// <summary>One event per state the watcher sees; the final one is named <c>state</c> and ends the stream.</summary>
     internal static async Task WriteEventsAsync(HttpResponse response, IAsyncEnumerable<JobRecord> states, CancellationToken cancellationToken)
     {
@@ -103,7 +128,7 @@ internal static class JobEndpoints
         await foreach (var job in states.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             var name = job.State.IsFinal() ? "state" : "progress";
-            var data = JsonSerializer.Serialize(job, MaasJson.Options);
+            var data = JsonSerializer.Serialize(Brief(job), MaasJson.Options);
             await response.WriteAsync($"event: {name}\ndata: {data}\n\n", Encoding.UTF8, cancellationToken).ConfigureAwait(false);
             await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
         }

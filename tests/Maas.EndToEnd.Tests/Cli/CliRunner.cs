@@ -9,7 +9,10 @@ internal sealed class CliRunner(Uri server) : IDisposable
 {
     private readonly HttpClient _http = new();
 
-    public async Task<CliResult> RunAsync(params string[] args)
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, CancellationToken.None);
+
+    /// <summary>Runs a command line; cancelling <paramref name="cancellationToken"/> is what Ctrl+C does.</summary>
+    public async Task<CliResult> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -20,8 +23,8 @@ internal sealed class CliRunner(Uri server) : IDisposable
             GetEnvironmentVariable = _ => null,
             HttpClient = () => _http,
         };
-        var withServer = args.Length > 0 && args[0] is "models" or "predict" or "audit" ? [.. args, "--server", server.ToString()] : args;
-        var exitCode = await CliInvoker.InvokeAsync(MaasRootCommand.Create(context), withServer, context);
+        var withServer = args.Length > 0 && args[0] is "models" or "predict" or "audit" or "jobs" or "quantize" ? [.. args, "--server", server.ToString()] : args;
+        var exitCode = await CliInvoker.InvokeAsync(MaasRootCommand.Create(context), withServer, context, cancellationToken);
         return new CliResult(exitCode, output.ToString(), error.ToString());
     }
 

@@ -32,12 +32,18 @@ public sealed class MaasTestServer : IAsyncDisposable
     /// <param name="settings">Configuration overrides such as <c>Maas:Limits:MaxRequestBodyBytes=1000</c>.</param>
     /// <param name="dataDirectory">Reuse a data folder (restart scenarios); a new temporary one by default.</param>
     /// <param name="grpc">Also serve gRPC, on a free port (<see cref="GrpcAddress"/>).</param>
-    public static async Task<MaasTestServer> StartAsync(bool samples = false, IEnumerable<string>? settings = null, string? dataDirectory = null, bool grpc = false)
+    /// <param name="services">Extra registrations, e.g. test job handlers.</param>
+    public static async Task<MaasTestServer> StartAsync(
+        bool samples = false,
+        IEnumerable<string>? settings = null,
+        string? dataDirectory = null,
+        bool grpc = false,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         dataDirectory ??= TempFolder.Create("maas-e2e");
         var args = (settings ?? []).Select(s => "--" + s).ToArray();
         var grpcPort = grpc ? FreePort() : 0;
-        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = dataDirectory, HttpPort = 0, GrpcPort = grpcPort, RegisterSamples = samples }, args);
+        var app = MaasServer.Build(new MaasServerOptions { DataDirectory = dataDirectory, HttpPort = 0, GrpcPort = grpcPort, RegisterSamples = samples }, args, services);
         await app.StartAsync();
         var address = app.Urls.First(u => grpcPort == 0 || new Uri(u).Port != grpcPort);
         var server = new MaasTestServer(app, dataDirectory, new Uri(address), grpcPort);

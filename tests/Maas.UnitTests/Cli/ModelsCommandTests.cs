@@ -74,7 +74,12 @@ public sealed class ModelsCommandTests
                "files":[{"name":"model.onnx","size":90893412,"sha256":"aaaabbbbccccddddeeeeffff00001111"}],"lineage":null},
               {"version":2,"created_at":"2025-01-05T03:04:05Z","created_by":"bob","manifest":null,
                "files":[{"name":"model.onnx","size":23000000,"sha256":"9999888877776666"}],
-               "lineage":{"parent_model":"minilm","parent_version":1,"transform":"quantize","parameters":{"mode":"int8"}}}]}
+               "lineage":{"parents":[{"model":"minilm","version":1,"role":"source"}],"transform":"quantize","parameters":{"mode":"int8"},"job_id":"01jobid"},
+               "report":{"transform":"quantize dynamic-int8","parent":"minilm:1","artifact_bytes":23000000,"parent_artifact_bytes":90893412,
+                 "throughput":[{"batch_size":1,"parent_rows_per_second":100,"rows_per_second":175,"ratio":1.75},
+                               {"batch_size":32,"parent_rows_per_second":400,"rows_per_second":900,"ratio":2.25}],
+                 "accuracy":{"metric":"cosine","mean":0.9951,"min":0.9873,"samples":64,"input_source":"generated"},
+                 "machine":"2 cores","measured_at":"2025-01-05T03:04:05Z","notes":["2 nodes skipped"]}}]}
             """;
         await using var server = await FakeMaasServer.StartAsync(200, Body);
         using var cli = new CliHarness();
@@ -92,7 +97,15 @@ public sealed class ModelsCommandTests
         Assert.Contains("86.7 MiB", output, StringComparison.Ordinal);
         Assert.Contains("aaaabbbbcccc", output, StringComparison.Ordinal);
         Assert.DoesNotContain("aaaabbbbccccd", output, StringComparison.Ordinal);
-        Assert.Contains("minilm:1 by quantize (mode=int8)", output, StringComparison.Ordinal);
+        Assert.Contains("minilm:1 (source)", output, StringComparison.Ordinal);
+        Assert.Contains("quantize (mode=int8)", output, StringComparison.Ordinal);
+        Assert.Contains("01jobid", output, StringComparison.Ordinal);
+        Assert.Contains("quantize dynamic-int8 vs minilm:1", output, StringComparison.Ordinal);
+        Assert.Contains("21.9 MiB vs 86.7 MiB (0.25×)", output, StringComparison.Ordinal);
+        Assert.Contains("175 rows/s vs 100 (1.75×)", output, StringComparison.Ordinal);
+        Assert.Contains("900 rows/s vs 400 (2.25×)", output, StringComparison.Ordinal);
+        Assert.Contains("cosine mean 0.9951, min 0.9873 over 64 inputs (generated)", output, StringComparison.Ordinal);
+        Assert.Contains("2 nodes skipped", output, StringComparison.Ordinal);
 
         // Newest version first.
         Assert.True(output.IndexOf("minilm:2", StringComparison.Ordinal) < output.IndexOf("minilm:1 (production)", StringComparison.Ordinal));

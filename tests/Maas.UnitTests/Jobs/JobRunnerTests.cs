@@ -123,7 +123,8 @@ public sealed class JobRunnerTests
         var answer = await jobs.Runner.CancelAsync(job.Id, "alice");
         var final = await jobs.WaitFinishedAsync(job.Id);
 
-        Assert.Equal(JobState.Running, answer.State);
+        // Still running when the handler had not stopped by the time of the answer, else already cancelled.
+        Assert.Contains(answer.State, new[] { JobState.Running, JobState.Cancelled });
         Assert.Equal((JobState.Cancelled, "cancelled by alice"), (final.State, final.Error));
         Assert.Equal(JobState.Cancelled, (await jobs.Store.GetJobAsync(job.Id))!.State);
         Assert.False(Directory.Exists(workDirectory));
