@@ -85,7 +85,8 @@ internal static class QuantizeBenchmark
                 Console.WriteLine($"  {c:F4} {s}");
             }
 
-            foreach (var batchSize in new[] { 1, 32 })
+            // quantize 0: size and agreement only.
+            foreach (var batchSize in rounds > 0 ? [1, 32] : Array.Empty<int>())
             {
                 var batches = Enumerable.Range(0, 8).Select(i => encoder.Encode([.. Enumerable.Range(i * batchSize, batchSize).Select(j => sentences[j % sentences.Count])])).ToList();
                 Embed(fp32, batches[0]);

@@ -16,11 +16,18 @@ namespace Maas.Optimization.Quantization.Dynamic;
 /// <c>DynamicQuantizeLinear</c> serves every consumer of an activation (a transformer's Q, K and V projections).
 /// A following <c>Add(bias, y)</c> is turned into <c>Add(y, bias)</c> so the bias folds into the fused node too.
 /// Embedding tables (constant float 2-D data of <c>Gather</c> on axis 0) become int8 with one scale per row,
-/// dequantized after the gather. Only the main graph is rewritten.
+/// dequantized after the gather. Weight-only nodes (<see cref="WeightOnlyRule"/>, or named in <c>weight_only</c>)
+/// keep a float activation: their weight is stored as int8 with per-output-channel scales and dequantized by
+/// <c>Cast(float) → Mul(scale)</c> in front of the unchanged float MatMul/Gemm. Both inputs of that pair are
+/// initializers, so ONNX Runtime's constant folding turns it back into a float weight when the session loads: the
+/// file keeps the int8 bytes, memory and speed are those of the float node. Only the main graph is rewritten.
 /// </remarks>
 internal static class DynamicInt8Quantizer
 {
     private const long RequiredOpset = 11;
+
+    /// <summary>Values along K that share one scale in a weight-only weight (per output channel).</summary>
+    public const int WeightOnlyBlock = 16;
 
     public static IReadOnlyList<string> Apply(ModelProto model, DynamicInt8Options options)
     {
@@ -29,6 +36,7 @@ internal static class DynamicInt8Quantizer
         var graph = new OnnxGraph(model);
         var notes = new List<string>();
         var linear = new List<NodeProto>();
+        var weightOnly = new List<NodeProto>();
         var embeddings = new List<NodeProto>();
         foreach (var node in graph.Graph.Node)
         {
@@ -39,7 +47,9 @@ internal static class DynamicInt8Quantizer
 
             if (options.OpTypes.Contains(node.OpType, StringComparer.Ordinal) && IsQuantizableLinear(graph, node, notes))
             {
-                linear.Add(node);
+                var keepActivation = options.WeightOnly.Contains(node.Name, StringComparer.Ordinal)
+                    || (options.WeightOnlyAuto && WeightOnlyRule.Matches(graph, node));
+                (keepActivation ? weightOnly : linear).Add(node);
             }
             else if (node.OpType == "Gather" && options.Int8Embeddings && IsEmbedding(graph, node))
             {
@@ -47,14 +57,21 @@ internal static class DynamicInt8Quantizer
             }
         }
 
-        if (linear.Count == 0)
+        var missing = options.WeightOnly.Where(n => !weightOnly.Any(w => w.Name == n)).ToList();
+        if (missing.Count > 0)
+        {
+            throw MaasException.InvalidArgument(
+                $"'{DynamicInt8Options.Method}' option 'weight_only' names {string.Join(", ", missing)}: no quantizable, non-excluded {string.Join("/", options.OpTypes)} node has that name.");
+        }
+
+        if (linear.Count == 0 && weightOnly.Count == 0)
         {
             throw MaasException.InvalidArgument(
                 $"Nothing to quantize with '{DynamicInt8Options.Method}': no {string.Join("/", options.OpTypes)} node with a constant 2-D float weight" +
                 (options.Exclude.Count > 0 ? " outside the excluded nodes." : "."));
         }
 
-        if (OnnxOpsets.RaiseDefault(model, RequiredOpset, "DynamicQuantizeLinear"))
+        if (linear.Count > 0 && OnnxOpsets.RaiseDefault(model, RequiredOpset, "DynamicQuantizeLinear"))
         {
             notes.Add($"Raised the default opset to {RequiredOpset} for DynamicQuantizeLinear (every operator in the graph keeps its meaning).");
         }
@@ -65,6 +82,11 @@ internal static class DynamicInt8Quantizer
             rewriter.QuantizeLinear(node);
         }
 
+        foreach (var node in weightOnly)
+        {
+            rewriter.QuantizeWeightOnly(node);
+        }
+
         foreach (var node in embeddings)
         {
             rewriter.QuantizeEmbedding(node);
@@ -73,6 +95,11 @@ internal static class DynamicInt8Quantizer
         graph.Commit();
         notes.Insert(0, $"Quantized {linear.Count} {string.Join("/", options.OpTypes)} node(s) to int8 weights ({(options.PerChannel ? "per output channel" : "per tensor")} scales)" +
             (embeddings.Count > 0 ? $" and {embeddings.Count} embedding table(s) to int8 rows." : "."));
+        if (weightOnly.Count > 0)
+        {
+            notes.Insert(1, $"Stored the weights of {weightOnly.Count} node(s) as int8 with float activations (weight-only: {string.Join(", ", weightOnly.Select(n => n.Name))}).");
+        }
+
         return notes;
     }
 
@@ -111,6 +138,47 @@ internal static class DynamicInt8Quantizer
         private readonly Dictionary<string, (string Q, string Scale, string ZeroPoint)> _activations = new(StringComparer.Ordinal);
         private readonly Dictionary<(string Weight, bool Transposed, float Alpha), (string Q, string Scale, string ZeroPoint)> _weights = new();
         private readonly Dictionary<string, (string Q, string Scale)> _tables = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Weight, bool Transposed), string> _dequantized = new();
+
+        /// <summary>Replaces the float weight of <paramref name="node"/> by int8 values dequantized in the graph.</summary>
+        public void QuantizeWeightOnly(NodeProto node)
+        {
+            var transposed = node.OpType == "Gemm" && OnnxAttributes.GetInt(node, "transB", 0) != 0;
+            var name = node.Input[1];
+            if (!_dequantized.TryGetValue((name, transposed), out var dequantized))
+            {
+                graph.TryGetConstant(name, out var tensor);
+                var values = OnnxTensorData.ToFloats(tensor);
+                var (rows, cols) = ((int)tensor.Dims[0], (int)tensor.Dims[1]);
+
+                // The output channel is the column of a [K, N] weight and the row of a transposed [N, K] one; each
+                // channel has one scale per block of WeightOnlyBlock values along K (the activation stays float, so
+                // the finer scales cost nothing at run time and keep outlier weights from flattening their column).
+                var k = transposed ? cols : rows;
+                var block = !options.PerChannel ? k : k % WeightOnlyBlock == 0 ? WeightOnlyBlock : k;
+                var (q, scales) = !options.PerChannel ? Int8Weights.ByColumn(values, rows, cols, false)
+                    : transposed ? Int8Weights.ByRow(values, rows * (k / block), block)
+                    : Int8Weights.ByColumnBlocks(values, rows, cols, block);
+                long[] valueDims = transposed ? [rows, k / block, block] : [k / block, block, cols];
+                long[] scaleDims = !options.PerChannel ? [] : transposed ? [rows, k / block, 1] : [k / block, 1, cols];
+                var baseName = node.Name.Length > 0 ? node.Name : node.Output[0];
+                var quantized = graph.UniqueName(name + "_int8");
+                var scale = graph.UniqueName(name + "_int8_scale");
+                var shape = graph.UniqueName(name + "_shape");
+                var asFloat = graph.UniqueName(name + "_int8_float");
+                var blocks = graph.UniqueName(name + "_int8_blocks");
+                dequantized = graph.UniqueName(name + "_dequantized");
+                graph.AddInitializer(OnnxTensorData.FromInt8(quantized, valueDims, q));
+                graph.AddInitializer(OnnxTensorData.FromFloats(scale, scaleDims, scales));
+                graph.AddInitializer(OnnxTensorData.FromInt64(shape, [2], [rows, cols]));
+                graph.InsertBefore(node, graph.NewNode("Cast", [quantized], [asFloat], baseName + "_WeightCast").WithInt("to", (long)DataType.Float));
+                graph.InsertBefore(node, graph.NewNode("Mul", [asFloat, scale], [blocks], baseName + "_WeightDequantize"));
+                graph.InsertBefore(node, graph.NewNode("Reshape", [blocks, shape], [dequantized], baseName + "_WeightReshape"));
+                _dequantized[(name, transposed)] = dequantized;
+            }
+
+            node.Input[1] = dequantized;
+        }
 
         public void QuantizeLinear(NodeProto node)
         {

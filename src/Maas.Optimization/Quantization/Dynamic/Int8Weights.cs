@@ -34,6 +34,22 @@ internal static class Int8Weights
         return (values, scales);
     }
 
+    /// <summary>Quantizes <paramref name="w"/> ([rows, cols]) with one scale per column in each run of
+    /// <paramref name="block"/> rows (scales [rows / block, cols]); <paramref name="block"/> divides <paramref name="rows"/>.</summary>
+    public static (sbyte[] Values, float[] Scales) ByColumnBlocks(ReadOnlySpan<float> w, int rows, int cols, int block)
+    {
+        var values = new sbyte[rows * cols];
+        var scales = new float[rows / block * cols];
+        for (var b = 0; b < rows / block; b++)
+        {
+            var (q, s) = ByColumn(w.Slice(b * block * cols, block * cols), block, cols, true);
+            q.CopyTo(values, b * block * cols);
+            s.CopyTo(scales, b * cols);
+        }
+
+        return (values, scales);
+    }
+
     /// <summary>Quantizes <paramref name="w"/> ([rows, cols]) with one scale per row (embedding tables).</summary>
     public static (sbyte[] Values, float[] Scales) ByRow(ReadOnlySpan<float> w, int rows, int cols)
     {
