@@ -246,7 +246,25 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
             string throughputNote)
         {
             var texts = inputs.Texts;
+
+            // Accuracy is each text embedded alone by both (what a request of one text gets); the same texts in padded
+            // batches are compared too and given in a note, since a quantized model's activation ranges can be shared
+            // by a whole batch (dynamic int8 quantizes per tensor), so a short text in a batch of long ones can differ more.
             var scores = new List<double>(texts.Count);
+            for (var i = 0; i < texts.Count; i++)
+            {
+                var a = await parent([texts[i]], cancellationToken).ConfigureAwait(false);
+                var b = await result([texts[i]], cancellationToken).ConfigureAwait(false);
+                if (b.Length != a.Length)
+                {
+                    throw MaasException.InvalidArgument($"The result's vectors have {b.Length} dimensions, the parent's {a.Length}.");
+                }
+
+                scores.Add(Agreement.CosineSimilarity(a, b));
+                progress(0.15 * (i + 1) / texts.Count, "comparing embeddings");
+            }
+
+            var batchedScores = new List<double>(texts.Count);
             var chunk = Math.Max(1, _options.LargeBatch);
             for (var start = 0; start < texts.Count; start += chunk)
             {
@@ -261,11 +279,15 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
 
                 for (var i = 0; i < part.Length; i++)
                 {
-                    scores.Add(Agreement.CosineSimilarity(a.AsSpan(i * dims, dims), b.AsSpan(i * dims, dims)));
+                    batchedScores.Add(Agreement.CosineSimilarity(a.AsSpan(i * dims, dims), b.AsSpan(i * dims, dims)));
                 }
 
-                progress(0.3 * Math.Min(texts.Count, start + chunk) / texts.Count, "comparing embeddings");
+                progress(0.15 + (0.15 * Math.Min(texts.Count, start + chunk) / texts.Count), "comparing embeddings in batches");
             }
+
+            var batchedNote = string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"Accuracy: cosine of each text embedded alone; in batches of up to {chunk} (padded): mean {batchedScores.Average():F4}, min {batchedScores.Min():F4}.");
 
             // A batch-1 call embeds the same few texts one request at a time, so both sides see the same mix of lengths;
             // both batches take texts spread over the whole set, short and long alike.
@@ -290,7 +312,7 @@ internal sealed class ReportMeasurer(IEnumerable<IModelEngine> engines, IService
                 throughput.Add(await CompareAsync(large.Length, async ct => { await parent(large, ct).ConfigureAwait(false); return large.Length; }, async ct => { await result(large, ct).ConfigureAwait(false); return large.Length; }, 0.65, 1.0).ConfigureAwait(false));
             }
 
-            return new Measurement(throughput, Summarize(Agreement.Cosine, scores), [throughputNote]);
+            return new Measurement(throughput, Summarize(Agreement.Cosine, scores), [throughputNote, batchedNote]);
         }
 
         /// <summary><paramref name="count"/> texts evenly spaced over <paramref name="texts"/> (repeating when fewer).</summary>

@@ -14,9 +14,6 @@ internal static class SyntheticInputs
     public const int SymbolicSize = 16;
     public const int ImageSize = 224;
 
-    // BGR means of the Caffe ImageNet models (the ResNet18 sample's MeanImage averages to these).
-    private static readonly double[] ChannelMeans = [103.9, 116.8, 123.7];
-
     public static List<IReadOnlyList<Tensor>> Create(IReadOnlyList<TensorSpec> inputs, int count, int seed = 12345)
     {
         var random = new Random(seed);
@@ -75,57 +72,27 @@ internal static class SyntheticInputs
 
     private static Tensor Image(TensorSpec spec, Random random, int sample)
     {
+        // The same synthetic pictures the static-int8 bench calibrates and evaluates ResNet18 with (gradients, blobs,
+        // stripes and value noise at several scales, Caffe-style values); one seed per row drawn from this set's random.
         var shape = ConcreteShape(spec);
         int channels = (int)shape[1], height = (int)shape[2], width = (int)shape[3];
         var plane = height * width;
-        var values = new double[Tensor.CountElements(shape)];
+        var values = new float[Tensor.CountElements(shape)];
         for (var n = 0; n < shape[0]; n++)
         {
-            // One of four families per sample, with random parameters, so the set covers flat, striped and spotted pictures.
-            var family = (sample + n) % 4;
-            var fx = (0.5 + (random.NextDouble() * 6)) * Math.PI / width;
-            var fy = (0.5 + (random.NextDouble() * 6)) * Math.PI / height;
-            var blobs = Enumerable.Range(0, 1 + random.Next(4))
-                .Select(_ => (X: random.NextDouble() * width, Y: random.NextDouble() * height, R: (0.05 + (random.NextDouble() * 0.3)) * width, V: random.NextDouble() * 255))
-                .ToArray();
-            for (var c = 0; c < channels; c++)
+            var image = Quantization.Static.SyntheticImages.Create(random.Next() ^ sample, height, width, Quantization.Static.SyntheticImages.CaffeBgrMeans);
+            var target = values.AsSpan((int)(n * channels * plane), channels * plane);
+            if (channels == 3)
             {
-                var phase = random.NextDouble() * 2 * Math.PI;
-                var baseLevel = 40 + (random.NextDouble() * 170);
-                var contrast = 20 + (random.NextDouble() * 80);
-                var mean = channels == 3 ? ChannelMeans[c] : ChannelMeans[1];
-                var offset = ((n * channels) + c) * plane;
-                for (var y = 0; y < height; y++)
-                {
-                    for (var x = 0; x < width; x++)
-                    {
-                        var pixel = family switch
-                        {
-                            0 => baseLevel + (contrast * ((x / (double)width) - (y / (double)height))),
-                            1 => baseLevel + (contrast * Math.Sin((fx * x) + (fy * y) + phase)),
-                            2 => baseLevel + (contrast * Math.Sin(fx * x + phase) * Math.Cos(fy * y)),
-                            _ => Blobs(baseLevel * 0.5, blobs, x, y),
-                        };
-                        pixel += random.NextDouble() * 4;
-                        values[offset + (y * width) + x] = Math.Clamp(pixel, 0, 255) - mean;
-                    }
-                }
+                image.CopyTo(target);
+            }
+            else
+            {
+                image.AsSpan(plane, plane).CopyTo(target);
             }
         }
 
         return TensorValues.Create(spec.Name, spec.DataType, shape, i => values[i]);
-    }
-
-    private static double Blobs(double background, (double X, double Y, double R, double V)[] blobs, int x, int y)
-    {
-        var value = background;
-        foreach (var blob in blobs)
-        {
-            var d2 = ((x - blob.X) * (x - blob.X)) + ((y - blob.Y) * (y - blob.Y));
-            value += (blob.V - background) * Math.Exp(-d2 / (2 * blob.R * blob.R));
-        }
-
-        return value;
     }
 
     private static double Gaussian(Random random)
