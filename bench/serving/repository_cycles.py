@@ -11,6 +11,9 @@ ratio, the peak, and whether the target (last within 10% of first) is met. Stand
 data folder are removed on exit.
 """
 
+import base64
+import struct
+import zlib
 import argparse
 import os
 import signal
@@ -22,6 +25,19 @@ import measure  # noqa: E402 - the shared server, process and HTTP helpers of be
 from measure import http, log, out  # noqa: E402
 
 
+def tiny_png_base64():
+    """A 64x48 RGB gradient as a PNG (standard library only), base64 as v2 JSON carries BYTES, for image models."""
+    width, height = 64, 48
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (x * 4, y * 5, 128)) for y in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return base64.b64encode(png).decode("ascii")
+
+
 def zeros_request(metadata):
     inputs = []
     for spec in metadata["inputs"]:
@@ -29,7 +45,9 @@ def zeros_request(metadata):
         count = 1
         for d in shape:
             count *= d
-        if spec["datatype"] == "BYTES":
+        if spec["datatype"] == "BYTES" and spec["name"] == "image":
+            data = [tiny_png_base64()] * count
+        elif spec["datatype"] == "BYTES":
             data = ["Which version answers?"] * count
         elif spec["datatype"] == "BOOL":
             data = [False] * count
