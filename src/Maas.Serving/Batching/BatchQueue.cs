@@ -387,11 +387,12 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
             rows += batch[i].Rows;
         }
 
-        var started = _time.GetTimestamp();
+        var phases = ComputePhases.Begin(_time);
         try
         {
             var results = await _executor.RunAsync(requests, running.Token).ConfigureAwait(false);
-            _metrics.Computed(_model, _version, _time.GetElapsedTime(started), rows, batch.Count);
+            var (elapsed, input, output) = phases.End();
+            _metrics.Computed(_model, _version, elapsed, rows, batch.Count, input, output);
             if (results.Count != batch.Count)
             {
                 throw new MaasException(MaasErrorKind.Internal, $"The batch of {batch.Count} requests returned {results.Count} results.");
@@ -439,9 +440,10 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
 
         try
         {
-            var started = _time.GetTimestamp();
+            var phases = ComputePhases.Begin(_time);
             var results = await _executor.RunAsync([item.Request], cancellationToken).ConfigureAwait(false);
-            _metrics.Computed(_model, _version, _time.GetElapsedTime(started), item.Rows);
+            var (elapsed, input, output) = phases.End();
+            _metrics.Computed(_model, _version, elapsed, item.Rows, 1, input, output);
             Deliver(item, results[0]);
         }
         catch (Exception ex)

@@ -17,16 +17,29 @@ public sealed class ModelStatistics(TimeProvider time)
     /// <summary>A request waited <paramref name="waited"/> in the version's queue before its engine call started.</summary>
     public void Queued(string model, int version, TimeSpan waited) => For(model, version).Queue.Add(waited);
 
-    /// <summary>An engine call of <paramref name="rows"/> rows for <paramref name="requests"/> requests took <paramref name="elapsed"/>.</summary>
-    public void Computed(string model, int version, TimeSpan elapsed, int rows, int requests)
+    /// <summary>An engine call of <paramref name="rows"/> rows for <paramref name="requests"/> requests took <paramref name="elapsed"/>,
+    /// of which <paramref name="input"/> preparing its inputs (tokenizing, concatenating) and <paramref name="output"/>
+    /// taking its outputs apart (pooling, slicing per request); the rest is inference.</summary>
+    public void Computed(string model, int version, TimeSpan elapsed, int rows, int requests, TimeSpan input = default, TimeSpan output = default)
     {
         var stats = For(model, version);
         Interlocked.Add(ref stats.InferenceCount, rows);
         Interlocked.Increment(ref stats.ExecutionCount);
 
         // Each request of a merged call spent the whole call in compute, as the protocol counts it.
-        stats.ComputeInfer.Add(elapsed, requests);
-        stats.Batches.GetOrAdd(rows, static _ => new Duration()).Add(elapsed);
+        var infer = elapsed - input - output;
+        if (infer < TimeSpan.Zero)
+        {
+            infer = TimeSpan.Zero;
+        }
+
+        stats.ComputeInput.Add(input, requests);
+        stats.ComputeInfer.Add(infer, requests);
+        stats.ComputeOutput.Add(output, requests);
+        var batch = stats.Batches.GetOrAdd(rows, static _ => new BatchDurations());
+        batch.Input.Add(input);
+        batch.Infer.Add(infer);
+        batch.Output.Add(output);
         Interlocked.Exchange(ref stats.LastInferenceMs, time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
@@ -42,11 +55,11 @@ public sealed class ModelStatistics(TimeProvider time)
     {
         if (!_versions.TryGetValue((model, version), out var stats))
         {
-            return new VersionStatisticsSnapshot(model, version, 0, 0, 0, default, default, default, default, []);
+            return new VersionStatisticsSnapshot(model, version, 0, 0, 0, default, default, default, default, []) { ComputeInput = default, ComputeOutput = default };
         }
 
         var batches = stats.Batches
-            .Select(b => new BatchStatistics(b.Key, b.Value.Snapshot()))
+            .Select(b => new BatchStatistics(b.Key, b.Value.Infer.Snapshot()) { ComputeInput = b.Value.Input.Snapshot(), ComputeOutput = b.Value.Output.Snapshot() })
             .OrderBy(b => b.BatchSize)
             .ToList();
         return new VersionStatisticsSnapshot(
@@ -59,7 +72,11 @@ public sealed class ModelStatistics(TimeProvider time)
             stats.Fail.Snapshot(),
             stats.Queue.Snapshot(),
             stats.ComputeInfer.Snapshot(),
-            batches);
+            batches)
+        {
+            ComputeInput = stats.ComputeInput.Snapshot(),
+            ComputeOutput = stats.ComputeOutput.Snapshot(),
+        };
     }
 
     private VersionStatistics For(string model, int version) =>
@@ -70,11 +87,20 @@ public sealed class ModelStatistics(TimeProvider time)
         public readonly Duration Success = new();
         public readonly Duration Fail = new();
         public readonly Duration Queue = new();
+        public readonly Duration ComputeInput = new();
         public readonly Duration ComputeInfer = new();
-        public readonly ConcurrentDictionary<int, Duration> Batches = new();
+        public readonly Duration ComputeOutput = new();
+        public readonly ConcurrentDictionary<int, BatchDurations> Batches = new();
         public long InferenceCount;
         public long ExecutionCount;
         public long LastInferenceMs;
+    }
+
+    private sealed class BatchDurations
+    {
+        public readonly Duration Input = new();
+        public readonly Duration Infer = new();
+        public readonly Duration Output = new();
     }
 
     private sealed class Duration

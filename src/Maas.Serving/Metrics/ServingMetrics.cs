@@ -50,12 +50,12 @@ public sealed class ServingMetrics
     }
 
     /// <summary>One engine call of <paramref name="rows"/> rows, merged from <paramref name="requests"/> requests, succeeded.</summary>
-    public void Computed(string model, int version, TimeSpan elapsed, int rows, int requests = 1)
+    public void Computed(string model, int version, TimeSpan elapsed, int rows, int requests = 1, TimeSpan input = default, TimeSpan output = default)
     {
         var tags = Tags(model, version);
         _computeDuration.Record(elapsed.TotalSeconds, tags);
         _batchSize.Record(rows, tags);
-        _statistics?.Computed(model, version, elapsed, rows, requests);
+        _statistics?.Computed(model, version, elapsed, rows, requests, input, output);
     }
 
     public void QueueDepth(string model, int version, int delta) => _queueDepth.Add(delta, Tags(model, version));

@@ -9,7 +9,8 @@ namespace Maas.Serving.Metrics;
 /// <param name="Success">Requests answered successfully, with their end-to-end durations.</param>
 /// <param name="Fail">Requests that failed after naming the version, with their durations.</param>
 /// <param name="Queue">Time requests waited in the queue.</param>
-/// <param name="ComputeInfer">Engine time per request (the whole engine call, input binding and output copy included).</param>
+/// <param name="ComputeInfer">Inference time per request: the engine call, without the input preparation and output
+/// work the pipeline marks around it (<see cref="ComputeInput"/>, <see cref="ComputeOutput"/>).</param>
 /// <param name="Batches">Engine calls by batch size.</param>
 public sealed record VersionStatisticsSnapshot(
     string Model,
@@ -21,4 +22,11 @@ public sealed record VersionStatisticsSnapshot(
     StatisticsDuration Fail,
     StatisticsDuration Queue,
     StatisticsDuration ComputeInfer,
-    IReadOnlyList<BatchStatistics> Batches);
+    IReadOnlyList<BatchStatistics> Batches)
+{
+    /// <summary>Time per request preparing inputs (tokenizing, padding, concatenating a batch).</summary>
+    public StatisticsDuration ComputeInput { get; init; }
+
+    /// <summary>Time per request taking outputs apart (pooling, normalizing, slicing back per request).</summary>
+    public StatisticsDuration ComputeOutput { get; init; }
+}

@@ -38,7 +38,9 @@ internal sealed class EmbeddingBatchExecutor(
             inputs.Add(Tensor.Create(spec.Name, shape, data));
         }
 
+        ComputePhases.InputDone();
         using var result = await model.RunAsync(inputs, [tokenOutput], cancellationToken).ConfigureAwait(false);
+        ComputePhases.InferDone();
         var tokens = result.Outputs[0];
         if (tokens.Shape.Length != 3 || tokens.Shape[2] != dimensions || tokens.Shape[0] != encoded.BatchSize || tokens.Shape[1] != encoded.SequenceLength)
         {

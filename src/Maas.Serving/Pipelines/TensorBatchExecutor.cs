@@ -69,7 +69,10 @@ internal sealed class TensorBatchExecutor(ITensorModel model) : IBatchExecutor<T
         if (batch.Count == 1)
         {
             var single = batch[0].Request;
-            return [await model.RunAsync(single.Inputs, single.RequestedOutputs, cancellationToken).ConfigureAwait(false)];
+            ComputePhases.InputDone();
+            var alone = await model.RunAsync(single.Inputs, single.RequestedOutputs, cancellationToken).ConfigureAwait(false);
+            ComputePhases.InferDone();
+            return [alone];
         }
 
         var total = batch.Sum(r => r.Rows);
@@ -83,7 +86,9 @@ internal sealed class TensorBatchExecutor(ITensorModel model) : IBatchExecutor<T
                 inputs.Add(Concatenate(input, batch));
             }
 
+            ComputePhases.InputDone();
             merged = await model.RunAsync(inputs, head.RequestedOutputs, cancellationToken).ConfigureAwait(false);
+            ComputePhases.InferDone();
         }
         finally
         {

@@ -37,6 +37,9 @@ public sealed class StatisticsTests(TensorServerFixture fixture)
         Assert.Equal(2, Count(after, "fail") - Count(before, "fail"));
         Assert.Equal(3, Count(after, "queue") - Count(before, "queue"));
         Assert.Equal(3, Count(after, "compute_infer") - Count(before, "compute_infer"));
+        Assert.Equal(3, Count(after, "compute_input") - Count(before, "compute_input"));
+        Assert.Equal(3, Count(after, "compute_output") - Count(before, "compute_output"));
+        Assert.True(Ns(after, "compute_infer") > Ns(before, "compute_infer"));
         Assert.Equal(4, after.GetProperty("inference_count").GetInt64() - before.GetProperty("inference_count").GetInt64());
         Assert.Equal(3, after.GetProperty("execution_count").GetInt64() - before.GetProperty("execution_count").GetInt64());
         Assert.True(Ns(after, "success") > Ns(before, "success"));

@@ -33,4 +33,23 @@ public sealed class ModelStatisticsTests
         Assert.Equal(clock.GetUtcNow().ToUnixTimeMilliseconds(), s.LastInferenceMs);
         Assert.Equal(0, statistics.Get("m", 2).InferenceCount);
     }
+
+    [Fact]
+    public void Get_ComputeWithMarkedPhases_SplitsInputInferAndOutput()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var meters = new TestMeterFactory();
+        var statistics = new ModelStatistics(clock);
+        var metrics = new ServingMetrics(meters, statistics);
+
+        metrics.Computed("m", 1, TimeSpan.FromMilliseconds(10), rows: 4, requests: 2, input: TimeSpan.FromMilliseconds(2), output: TimeSpan.FromMilliseconds(1));
+
+        var s = statistics.Get("m", 1);
+
+        Assert.Equal(new StatisticsDuration(2, 4_000_000), s.ComputeInput);
+        Assert.Equal(new StatisticsDuration(2, 14_000_000), s.ComputeInfer);
+        Assert.Equal(new StatisticsDuration(2, 2_000_000), s.ComputeOutput);
+        var batch = Assert.Single(s.Batches);
+        Assert.Equal((2_000_000L, 7_000_000L, 1_000_000L), (batch.ComputeInput.Nanoseconds, batch.ComputeInfer.Nanoseconds, batch.ComputeOutput.Nanoseconds));
+    }
 }

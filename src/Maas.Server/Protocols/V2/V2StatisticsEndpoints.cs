@@ -13,9 +13,10 @@ namespace Maas.Server.Protocols.V2;
 
 /// <summary>The statistics extension: cumulative counts and durations per version, from the same measurements as
 /// <c>/metrics</c> (<see cref="ModelStatistics"/>).</summary>
-/// <remarks>Maas times the engine call as a whole, input binding and output copy included: it is all in
-/// <c>compute_infer</c>, and <c>compute_input</c> / <c>compute_output</c> carry the same counts with 0 ns. Versions
-/// that have seen no request are listed with zeros.</remarks>
+/// <remarks>An engine call is split where the pipeline marks it (<see cref="Maas.Serving.Batching.ComputePhases"/>):
+/// <c>compute_input</c> is preparing the batch's tensors (padding, concatenating), <c>compute_infer</c> the engine call,
+/// <c>compute_output</c> taking the outputs apart (pooling, normalizing, slicing per request); an engine that tokenizes
+/// itself has all of it in <c>compute_infer</c>. Versions that have seen no request are listed with zeros.</remarks>
 internal static class V2StatisticsEndpoints
 {
     public static RouteGroupBuilder MapStatistics(this RouteGroupBuilder v2)
@@ -80,14 +81,14 @@ internal static class V2StatisticsEndpoints
             Duration(writer, "success", s.Success);
             Duration(writer, "fail", s.Fail);
             Duration(writer, "queue", s.Queue);
-            Compute(writer, s.ComputeInfer);
+            Compute(writer, s.ComputeInput, s.ComputeInfer, s.ComputeOutput);
             writer.WriteEndObject();
             writer.WriteStartArray("batch_stats");
             foreach (var batch in s.Batches)
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("batch_size", batch.BatchSize);
-                Compute(writer, batch.ComputeInfer);
+                Compute(writer, batch.ComputeInput, batch.ComputeInfer, batch.ComputeOutput);
                 writer.WriteEndObject();
             }
 
@@ -100,11 +101,11 @@ internal static class V2StatisticsEndpoints
         await writer.FlushAsync().ConfigureAwait(false);
     }
 
-    private static void Compute(Utf8JsonWriter writer, StatisticsDuration infer)
+    private static void Compute(Utf8JsonWriter writer, StatisticsDuration input, StatisticsDuration infer, StatisticsDuration output)
     {
-        Duration(writer, "compute_input", infer with { Nanoseconds = 0 });
+        Duration(writer, "compute_input", input);
         Duration(writer, "compute_infer", infer);
-        Duration(writer, "compute_output", infer with { Nanoseconds = 0 });
+        Duration(writer, "compute_output", output);
     }
 
     private static void Duration(Utf8JsonWriter writer, string name, StatisticsDuration duration)
