@@ -81,6 +81,8 @@ internal static class OnnxTensorData
 
     public static TensorProto FromUInt8(string name, long[] dims, ReadOnlySpan<byte> values) => Create(name, DataType.Uint8, dims, values);
 
+    public static TensorProto FromInt32(string name, long[] dims, ReadOnlySpan<int> values) => Create(name, DataType.Int32, dims, values);
+
     public static TensorProto FromInt64(string name, long[] dims, ReadOnlySpan<long> values) => Create(name, DataType.Int64, dims, values);
 
     private static TensorProto Create<T>(string name, DataType type, long[] dims, ReadOnlySpan<T> values)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Core.Tensors;
 using Maas.Formats.Onnx.Proto;
+using Maas.Optimization.Graph;
 using Maas.Optimization.Quantization.Static;
 using Xunit.Abstractions;
 
@@ -75,7 +76,7 @@ public sealed class StaticInt8PassTests(ITestOutputHelper output)
         // Per-channel weights of a [K, N] MatMul weight: one scale per output column (axis 1).
         var quantized = StaticTestGraph.Read(result.ModelPath);
         var dq = quantized.Graph.Node.First(n => n.OpType == "DequantizeLinear" && n.Input[0].StartsWith("w1", StringComparison.Ordinal));
-        Assert.Equal(1, QdqNodes.GetInt(dq, "axis", -1));
+        Assert.Equal(1, OnnxAttributes.GetInt(dq, "axis", -1));
         Assert.Equal(16, quantized.Graph.Initializer.Single(i => i.Name == dq.Input[1]).Dims[0]);
         Assert.Contains("QLinearMatMul", graph.OptimizedOps(result.ModelPath).Split(','));
     }

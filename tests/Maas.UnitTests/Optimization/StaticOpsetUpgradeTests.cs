@@ -1,4 +1,5 @@
 using Maas.Core.Errors;
+using Maas.Optimization.Graph;
 using Maas.Optimization.Quantization.Static;
 
 namespace Maas.UnitTests.Optimization;
@@ -19,7 +20,7 @@ public sealed class StaticOpsetUpgradeTests
         Assert.Equal(13, QdqNodes.DefaultOpset(model));
         Assert.Equal(7, model.IrVersion);
         Assert.Equal(["x"], model.Graph.Input.Select(i => i.Name));
-        Assert.Null(QdqNodes.Find(model.Graph.Node.Single(n => n.OpType == "BatchNormalization"), "spatial"));
+        Assert.Null(OnnxAttributes.Find(model.Graph.Node.Single(n => n.OpType == "BatchNormalization"), "spatial"));
         Assert.NotEmpty(notes);
         var feeds = graph.Feeds(4, [1, 3, 8, 8]);
         Assert.InRange(StaticTestGraph.RelativeError(await StaticTestGraph.RunAsync(before, feeds), await StaticTestGraph.RunAsync(after, feeds)), 0, 1e-6);
@@ -32,7 +33,7 @@ public sealed class StaticOpsetUpgradeTests
         var before = graph.Save();
         var model = graph.Model.Clone();
 
-        var folded = BatchNormFolding.Fold(model, null);
+        var folded = BatchNormFolding.Fold(model);
         var after = graph.Save(model, "folded.onnx");
 
         Assert.Equal(1, folded);
@@ -69,7 +70,7 @@ public sealed class StaticOpsetUpgradeTests
     public void Raise_BatchNormSpatialZero_ThrowsInvalidArgument()
     {
         using var graph = StaticInt8PassTests.Opset8ConvBn();
-        QdqNodes.Find(graph.Model.Graph.Node.Single(n => n.OpType == "BatchNormalization"), "spatial")!.I = 0;
+        OnnxAttributes.Find(graph.Model.Graph.Node.Single(n => n.OpType == "BatchNormalization"), "spatial")!.I = 0;
 
         var error = Assert.Throws<MaasException>(() => OpsetUpgrade.Raise(graph.Model));
 

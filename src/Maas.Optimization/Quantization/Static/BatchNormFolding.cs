@@ -1,4 +1,5 @@
 using Maas.Formats.Onnx.Proto;
+using Maas.Optimization.Graph;
 
 namespace Maas.Optimization.Quantization.Static;
 
@@ -9,7 +10,7 @@ namespace Maas.Optimization.Quantization.Static;
 internal static class BatchNormFolding
 {
     /// <summary>Folds every foldable pair in place; returns how many were folded.</summary>
-    public static int Fold(ModelProto model, string? modelDirectory)
+    public static int Fold(ModelProto model)
     {
         var graph = model.Graph;
         var initializers = graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
@@ -39,20 +40,20 @@ internal static class BatchNormFolding
             }
 
             var weight = initializers[conv.Input[1]];
-            var w = QdqTensors.ReadFloats(weight, modelDirectory);
+            var w = QdqTensors.ReadFloats(weight);
             var channels = (int)weight.Dims[0];
-            var gamma = QdqTensors.ReadFloats(initializers[bn.Input[1]], modelDirectory);
-            var beta = QdqTensors.ReadFloats(initializers[bn.Input[2]], modelDirectory);
-            var mean = QdqTensors.ReadFloats(initializers[bn.Input[3]], modelDirectory);
-            var variance = QdqTensors.ReadFloats(initializers[bn.Input[4]], modelDirectory);
+            var gamma = QdqTensors.ReadFloats(initializers[bn.Input[1]]);
+            var beta = QdqTensors.ReadFloats(initializers[bn.Input[2]]);
+            var mean = QdqTensors.ReadFloats(initializers[bn.Input[3]]);
+            var variance = QdqTensors.ReadFloats(initializers[bn.Input[4]]);
             if (new[] { gamma, beta, mean, variance }.Any(p => p.Length != channels))
             {
                 continue;
             }
 
             var hasBias = conv.Input.Count > 2 && conv.Input[2].Length > 0;
-            var bias = hasBias ? QdqTensors.ReadFloats(initializers[conv.Input[2]], modelDirectory) : new float[channels];
-            var epsilon = QdqNodes.GetFloat(bn, "epsilon", 1e-5f);
+            var bias = hasBias ? QdqTensors.ReadFloats(initializers[conv.Input[2]]) : new float[channels];
+            var epsilon = OnnxAttributes.GetFloat(bn, "epsilon", 1e-5f);
             var perChannel = w.Length / channels;
             var newW = new float[w.Length];
             var newB = new float[channels];

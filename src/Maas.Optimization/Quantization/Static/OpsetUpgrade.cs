@@ -1,5 +1,6 @@
 using Maas.Core.Errors;
 using Maas.Formats.Onnx.Proto;
+using Maas.Optimization.Graph;
 
 namespace Maas.Optimization.Quantization.Static;
 
@@ -73,7 +74,7 @@ internal static class OpsetUpgrade
 
         foreach (var node in model.Graph.Node.Where(n => n.OpType == "BatchNormalization" && QdqNodes.IsDefaultDomain(n)))
         {
-            var spatial = QdqNodes.Find(node, "spatial");
+            var spatial = OnnxAttributes.Find(node, "spatial");
             if (spatial is not null)
             {
                 node.Attribute.Remove(spatial);
@@ -114,7 +115,7 @@ internal static class OpsetUpgrade
 
         if (node.OpType == "BatchNormalization")
         {
-            if (QdqNodes.GetInt(node, "spatial", 1) != 1)
+            if (OnnxAttributes.GetInt(node, "spatial", 1) != 1)
             {
                 throw MaasException.InvalidArgument($"Cannot raise the opset from {current} to {target}: {where} uses spatial=0, which opset 9 removed.");
             }

@@ -7,15 +7,6 @@ internal static class QdqNodes
 {
     public static bool IsDefaultDomain(NodeProto node) => node.Domain is "" or "ai.onnx";
 
-    public static AttributeProto? Find(NodeProto node, string name) =>
-        node.Attribute.FirstOrDefault(a => a.Name == name);
-
-    public static long GetInt(NodeProto node, string name, long fallback) =>
-        Find(node, name) is { } a ? a.I : fallback;
-
-    public static float GetFloat(NodeProto node, string name, float fallback) =>
-        Find(node, name) is { } a ? a.F : fallback;
-
     public static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 

@@ -1,4 +1,5 @@
 using Maas.Formats.Onnx.Proto;
+using Maas.Optimization.Graph;
 
 namespace Maas.Optimization.Quantization.Static;
 
@@ -55,7 +56,7 @@ internal static class QdqPlanner
                 _ when node.Input.Count == 0 || !IsActivation(node.Input[0]) => "its first input is not a float activation",
                 "Conv" when node.Input.Count < 2 || !initializers.TryGetValue(node.Input[1], out var w) || w.Dims.Count < 3 || w.DataType != (int)TensorProto.Types.DataType.Float => "its weight is not a float initializer",
                 "MatMul" when !IsWeight(node.Input[1], 2) && !IsActivation(node.Input[1]) => "its second input is neither a 2-D float initializer nor a float activation",
-                "Gemm" when !IsWeight(node.Input[1], 2) || QdqNodes.GetInt(node, "transA", 0) != 0 => "it needs a 2-D float weight initializer and transA=0",
+                "Gemm" when !IsWeight(node.Input[1], 2) || OnnxAttributes.GetInt(node, "transA", 0) != 0 => "it needs a 2-D float weight initializer and transA=0",
                 "Add" when node.Input.Count != 2 || !IsActivation(node.Input[1]) => "one of its inputs is a constant",
                 "Concat" when !node.Input.All(IsActivation) => "one of its inputs is not a float activation",
                 _ => null,

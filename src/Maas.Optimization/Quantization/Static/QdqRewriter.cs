@@ -1,4 +1,5 @@
 using Maas.Formats.Onnx.Proto;
+using Maas.Optimization.Graph;
 
 namespace Maas.Optimization.Quantization.Static;
 
@@ -13,20 +14,18 @@ internal sealed class QdqRewriter
     private readonly IReadOnlyDictionary<string, QuantParams> _activations;
     private readonly bool _symmetric;
     private readonly bool _perChannel;
-    private readonly string? _modelDirectory;
     private readonly Dictionary<string, TensorProto> _initializers;
     private readonly List<NodeProto> _prologue = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Scale, string ZeroPoint)> _qdqParams = new(StringComparer.Ordinal);
 
-    public QdqRewriter(ModelProto model, QdqPlan plan, IReadOnlyDictionary<string, QuantParams> activations, bool symmetric, bool perChannel, string? modelDirectory)
+    public QdqRewriter(ModelProto model, QdqPlan plan, IReadOnlyDictionary<string, QuantParams> activations, bool symmetric, bool perChannel)
     {
         _model = model;
         _plan = plan;
         _activations = activations;
         _symmetric = symmetric;
         _perChannel = perChannel;
-        _modelDirectory = modelDirectory;
         _initializers = model.Graph.Initializer.ToDictionary(i => i.Name, StringComparer.Ordinal);
         foreach (var node in model.Graph.Node)
         {
@@ -148,10 +147,10 @@ internal sealed class QdqRewriter
         var axis = node.OpType switch
         {
             "Conv" => 0,
-            "Gemm" => QdqNodes.GetInt(node, "transB", 0) != 0 ? 0 : 1,
+            "Gemm" => OnnxAttributes.GetInt(node, "transB", 0) != 0 ? 0 : 1,
             _ => 1,
         };
-        var values = QdqTensors.ReadFloats(weight, _modelDirectory);
+        var values = QdqTensors.ReadFloats(weight);
         var channels = _perChannel ? (int)dims[axis] : 1;
         var scales = WeightScales(values, dims, axis, channels);
         var q = new sbyte[values.Length];
@@ -180,10 +179,10 @@ internal sealed class QdqRewriter
         var outputChannels = node.OpType == "Conv" ? (int)dims[0] : (int)dims[axis];
         if (node.OpType is "Conv" or "Gemm" && node.Input.Count > 2 && _initializers.TryGetValue(node.Input[2], out var biasTensor)
             && biasTensor.DataType == (int)TensorProto.Types.DataType.Float && biasTensor.Dims.Count == 1 && biasTensor.Dims[0] == outputChannels
-            && (node.OpType == "Conv" || (QdqNodes.GetFloat(node, "beta", 1f) == 1f && QdqNodes.GetFloat(node, "alpha", 1f) == 1f)))
+            && (node.OpType == "Conv" || (OnnxAttributes.GetFloat(node, "beta", 1f) == 1f && OnnxAttributes.GetFloat(node, "alpha", 1f) == 1f)))
         {
             var inputScale = ParamsOf(node.Input[0]).Scale;
-            var bias = QdqTensors.ReadFloats(biasTensor, _modelDirectory);
+            var bias = QdqTensors.ReadFloats(biasTensor);
             var biasScales = new float[channels];
             for (var c = 0; c < channels; c++)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf;
 using Maas.Core.Errors;
+using Maas.Formats.Onnx;
 using Maas.Formats.Onnx.Proto;
 
 namespace Maas.Optimization.Quantization.Static;
@@ -30,20 +31,15 @@ internal sealed class StaticInt8Pass : IModelPass
         var options = StaticInt8Options.Parse(context.Options);
         var loader = context.LoadTensorModel
             ?? throw new InvalidOperationException("static-int8 needs PassContext.LoadTensorModel to run calibration.");
-        var directory = Path.GetDirectoryName(Path.GetFullPath(context.ModelPath));
         var notes = new List<string>();
 
         context.Progress(0, "reading the model");
         var model = Read(context.ModelPath);
-        foreach (var init in model.Graph.Initializer)
-        {
-            QdqTensors.Inline(init, directory);
-        }
 
         StaticCalibrator.Validate(model.Graph, context.CalibrationInputs);
         var feeds = context.CalibrationInputs!;
 
-        var folded = BatchNormFolding.Fold(model, directory);
+        var folded = BatchNormFolding.Fold(model);
         if (folded > 0)
         {
             notes.Add($"{folded} BatchNormalization nodes folded into the Conv before them");
@@ -95,7 +91,7 @@ internal sealed class StaticInt8Pass : IModelPass
         }
 
         context.Progress(0.9, "inserting QuantizeLinear/DequantizeLinear");
-        var rewriter = new QdqRewriter(model, plan, activations, options.SymmetricActivations, perChannel, directory);
+        var rewriter = new QdqRewriter(model, plan, activations, options.SymmetricActivations, perChannel);
         rewriter.Apply();
 
         var outputPath = Path.Combine(context.OutputDirectory, Path.GetFileName(context.Manifest.ModelFile) is { Length: > 0 } file ? file : "model.onnx");
@@ -122,18 +118,11 @@ internal sealed class StaticInt8Pass : IModelPass
         return new PassResult(outputPath, parameters, notes);
     }
 
+    /// <summary>The model with any external data read into its tensors, so the written result is self-contained.</summary>
     private static ModelProto Read(string path)
     {
-        try
-        {
-            using var stream = File.OpenRead(path);
-            var model = ModelProto.Parser.ParseFrom(stream);
-            return model.Graph is not null ? model : throw MaasException.InvalidArgument("The ONNX file has no graph.");
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw MaasException.InvalidArgument($"The model file is not a valid ONNX model: {ex.Message}");
-        }
+        var model = OnnxModelFile.Load(path);
+        return model.Graph is not null ? model : throw MaasException.InvalidArgument("The ONNX file has no graph.");
     }
 
     private static async Task<Dictionary<string, TensorStatistics>> CalibrateAsync(
