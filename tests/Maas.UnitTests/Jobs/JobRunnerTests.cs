@@ -199,7 +199,13 @@ public sealed class JobRunnerTests
         await gates.Started(other.Id);
         for (var i = 0; i < submitted.Count; i++)
         {
-            await gates.Started(submitted[i].Id);
+            // Wait until every job that may run alongside job i has begun, so the
+            // count of jobs running at once is observed before any of them is released.
+            for (var j = i; j < Math.Min(i + max, submitted.Count); j++)
+            {
+                await gates.Started(submitted[j].Id);
+            }
+
             if (i + max < submitted.Count)
             {
                 Assert.Equal(JobState.Queued, (await jobs.Runner.GetAsync(submitted[i + max].Id))!.State);
