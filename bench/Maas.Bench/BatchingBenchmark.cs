@@ -103,7 +103,12 @@ internal static class BatchingBenchmark
     {
         var version = (await services.GetRequiredService<IInferenceService>().GetDeploymentAsync(new ModelReference(Model)).ConfigureAwait(false)).Version;
         var registry = services.GetRequiredService<IModelRegistry>();
-        var files = version.Files.ToDictionary(f => f.Name, f => registry.GetArtifactPath(f.Sha256), StringComparer.Ordinal);
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in version.Files)
+        {
+            files[file.Name] = await registry.GetArtifactPathAsync(file.Sha256).ConfigureAwait(false);
+        }
+
         var engine = services.GetServices<IModelEngine>().Single(e => e.Name == version.Manifest.Engine);
         var context = new ModelLoadContext(version.Key, version.Manifest, files, settings);
         var model = await engine.LoadAsync(context).ConfigureAwait(false);

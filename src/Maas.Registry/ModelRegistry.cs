@@ -25,6 +25,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
     private readonly IMetadataDatabase _database;
     private readonly MigrationRunner _migrations;
     private readonly IArtifactStore _store;
+    private readonly ArtifactCache _cache;
     private readonly ManifestDetector _detector;
     private readonly TimeProvider _time;
     private readonly ILogger<ModelRegistry> _logger;
@@ -54,6 +55,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         _time = timeProvider;
         _logger = logger;
         _consistency = new ConsistencyChecker(database, _store, _gate);
+        _cache = new ArtifactCache(_store, paths);
     }
 
     public event EventHandler<ModelChangedEventArgs>? ModelChanged;
@@ -130,7 +132,13 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             files.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-            var manifest = _detector.Complete(request.Manifest, files, _store.GetLocalPath);
+            var localPaths = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var file in files)
+            {
+                localPaths[file.Sha256] = await _cache.GetLocalPathAsync(file.Sha256, cancellationToken).ConfigureAwait(false);
+            }
+
+            var manifest = _detector.Complete(request.Manifest, files, sha256 => localPaths[sha256]);
             info = await CommitPushAsync(request, manifest, files, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -423,11 +431,8 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         }
     }
 
-    public string GetArtifactPath(string sha256)
-    {
-        var path = _store.GetLocalPath(Sha256Digest.Validate(sha256));
-        return File.Exists(path) ? path : throw MaasException.NotFound($"artifact '{sha256}' not found");
-    }
+    public Task<string> GetArtifactPathAsync(string sha256, CancellationToken cancellationToken = default) =>
+        _cache.GetLocalPathAsync(Sha256Digest.Validate(sha256), cancellationToken);
 
     public void Dispose()
     {

@@ -35,7 +35,7 @@ internal sealed class QuantizeJobHandler(
         {
             var modelFile = parent.Files.FirstOrDefault(f => f.Name == parent.Manifest.ModelFile)
                 ?? throw MaasException.NotFound($"Version {parent.Key} has no file '{parent.Manifest.ModelFile}'.");
-            check.CheckModel(registry.GetArtifactPath(modelFile.Sha256), parent.Manifest, parameters.Options);
+            check.CheckModel(await registry.GetArtifactPathAsync(modelFile.Sha256, cancellationToken).ConfigureAwait(false), parent.Manifest, parameters.Options);
         }
 
         if (parameters.Calibration is { } calibration)
@@ -159,7 +159,7 @@ internal sealed class QuantizeJobHandler(
         foreach (var file in parent.Files)
         {
             var target = Path.Combine(folder, file.Name);
-            var source = registry.GetArtifactPath(file.Sha256);
+            var source = await registry.GetArtifactPathAsync(file.Sha256, cancellationToken).ConfigureAwait(false);
             var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             await using (input.ConfigureAwait(false))
             {

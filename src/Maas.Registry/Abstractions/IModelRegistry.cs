@@ -59,6 +59,7 @@ public interface IModelRegistry
     /// <summary>Audit records, newest first.</summary>
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? model, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>A readable local path for a stored artifact (the folder store returns its own file).</summary>
-    string GetArtifactPath(string sha256);
+    /// <summary>A local, plain file holding a stored artifact, its SHA-256 verified now (see <c>IArtifactCache</c>).</summary>
+    /// <exception cref="Maas.Registry.Artifacts.ArtifactIntegrityException">The stored bytes do not match the digest.</exception>
+    Task<string> GetArtifactPathAsync(string sha256, CancellationToken cancellationToken = default);
 }

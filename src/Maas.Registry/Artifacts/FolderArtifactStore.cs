@@ -1,3 +1,4 @@
+using Maas.Core.Errors;
 using System.Buffers;
 using System.Security.Cryptography;
 
@@ -163,7 +164,24 @@ internal sealed class FolderArtifactStore : IArtifactStore
         return Task.FromResult(count);
     }
 
-    public string GetLocalPath(string sha256) => BlobPath(sha256);
+    public Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        var path = BlobPath(sha256);
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan));
+        }
+        catch (FileNotFoundException)
+        {
+            throw MaasException.NotFound($"artifact '{sha256}' not found");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            throw MaasException.NotFound($"artifact '{sha256}' not found");
+        }
+    }
+
+    public string? LocalPathOf(string sha256) => BlobPath(sha256);
 
     private string BlobPath(string sha256)
     {

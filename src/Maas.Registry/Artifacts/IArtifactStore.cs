@@ -36,6 +36,14 @@ public interface IArtifactStore
     /// <remarks>Only safe while nothing is staging, i.e. at start-up.</remarks>
     Task<int> ClearStagingAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>A readable local path of a stored blob (remote stores would download to a cache first).</summary>
-    string GetLocalPath(string sha256);
+    /// <summary>Reads a stored blob's bytes (as stored: a store that transforms bytes at rest gives them back plain).</summary>
+    /// <exception cref="Maas.Core.Errors.MaasException">NotFound when no blob has that digest.</exception>
+    Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The path of a stored blob when this store keeps its plain bytes in a local file engines may read directly
+    /// (the folder store); <see langword="null"/> when the bytes must be fetched or transformed first (a bucket,
+    /// encryption at rest). Callers never use this to load a model: <see cref="IArtifactCache"/> does, verifying the digest.
+    /// </summary>
+    string? LocalPathOf(string sha256);
 }

@@ -36,7 +36,7 @@ internal static class ArtifactFileEndpoints
         var info = await registry.ResolveAsync(new ModelReference(name, Version: version), ct).ConfigureAwait(false);
         var stored = info.Files.FirstOrDefault(f => string.Equals(f.Name, file, StringComparison.Ordinal))
             ?? throw MaasException.NotFound($"model '{name}' version {version} has no file '{file}'");
-        var path = registry.GetArtifactPath(stored.Sha256);
+        var path = await registry.GetArtifactPathAsync(stored.Sha256, ct).ConfigureAwait(false);
 
         var headers = context.Response.Headers;
         headers[Sha256Header] = stored.Sha256;

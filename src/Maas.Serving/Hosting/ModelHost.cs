@@ -401,7 +401,12 @@ internal sealed partial class ModelHost : IAsyncDisposable
             }
 
             reserved = Reserve(slot, version.Key, version.Files.Sum(f => f.Size));
-            var files = version.Files.ToDictionary(f => f.Name, f => _registry.GetArtifactPath(f.Sha256), StringComparer.Ordinal);
+            var files = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var file in version.Files)
+            {
+                files[file.Name] = await _registry.GetArtifactPathAsync(file.Sha256, _shutdown.Token).ConfigureAwait(false);
+            }
+
             var context = new ModelLoadContext(version.Key, version.Manifest, files, deployment.Settings);
             var model = await LoadModelAsync(engine, context).ConfigureAwait(false);
             IInferencePipeline pipeline;

@@ -42,7 +42,7 @@ internal sealed class TestQuantizeHandler(IModelRegistry registry) : IJobHandler
         context.ReportProgress(0.5, "quantizing");
         var file = parent.Files.Single(f => f.Name == parent.Manifest.ModelFile);
         var output = Path.Combine(context.WorkDirectory, "model.onnx");
-        File.Copy(registry.GetArtifactPath(file.Sha256), output);
+        File.Copy(await registry.GetArtifactPathAsync(file.Sha256), output);
         context.ReportProgress(0.9, "measuring");
         if (Method(context.Request) == "fail")
         {

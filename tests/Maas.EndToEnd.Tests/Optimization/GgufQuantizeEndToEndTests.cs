@@ -48,7 +48,7 @@ public sealed class GgufQuantizeEndToEndTests(ITestOutputHelper output)
             Assert.Equal(2, version.Version);
             var file = version.Files.Single(f => f.Name == version.Manifest.ModelFile);
             quantizedPath = Path.Combine(TempFolder.Create("maas-e2e-q4"), "model.gguf");
-            File.Copy(registry.GetArtifactPath(file.Sha256), quantizedPath);
+            File.Copy(await registry.GetArtifactPathAsync(file.Sha256), quantizedPath);
             Assert.True(file.Size <= 0.2 * f32.Length, $"Q4_K_M is {file.Size} bytes, F32 {f32.Length}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"size: F32 {f32.Length} B, Q4_K_M {file.Size} B ({file.Size / (double)f32.Length:0.000}x)"));
             report = version.Report;

@@ -39,7 +39,7 @@ public sealed class GgufQuantizeTests
         Assert.All(report.Throughput, t => Assert.True(t.ParentRowsPerSecond > 0 && t.RowsPerSecond > 0));
         Assert.Contains(report.Notes, n => n.StartsWith("Tensor types after:", StringComparison.Ordinal) && n.Contains("Q4_K", StringComparison.Ordinal));
 
-        var stored = GgufReader.Read(host.Registry.GetArtifactPath(version.Files.Single(f => f.Name == version.Manifest.ModelFile).Sha256));
+        var stored = GgufReader.Read(await host.Registry.GetArtifactPathAsync(version.Files.Single(f => f.Name == version.Manifest.ModelFile).Sha256));
         var weights = stored.Tensors.Where(GgufQuantizationType.IsQuantized).ToList();
         Assert.All(weights, t => Assert.Contains(t.Type, new[] { GgmlType.Q4_K, GgmlType.Q6_K }));
         Assert.Contains(weights, t => t.Type == GgmlType.Q4_K);

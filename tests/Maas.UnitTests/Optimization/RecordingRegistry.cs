@@ -52,5 +52,5 @@ internal sealed class RecordingRegistry(IModelRegistry inner) : IModelRegistry
 
     public Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(string? model, int limit, CancellationToken cancellationToken = default) => inner.ReadAuditAsync(model, limit, cancellationToken);
 
-    public string GetArtifactPath(string sha256) => inner.GetArtifactPath(sha256);
+    public Task<string> GetArtifactPathAsync(string sha256, CancellationToken cancellationToken = default) => inner.GetArtifactPathAsync(sha256, cancellationToken);
 }

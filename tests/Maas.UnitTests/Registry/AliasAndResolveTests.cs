@@ -161,9 +161,9 @@ public sealed class AliasAndResolveTests
     {
         await using var host = RegistryTestHost.Create();
 
-        var invalid = Assert.Throws<MaasException>(() => host.Registry.GetArtifactPath("../../etc/passwd"));
-        var upper = Assert.Throws<MaasException>(() => host.Registry.GetArtifactPath(new string('A', 64)));
-        var unknown = Assert.Throws<MaasException>(() => host.Registry.GetArtifactPath(new string('a', 64)));
+        var invalid = await Assert.ThrowsAsync<MaasException>(() => host.Registry.GetArtifactPathAsync("../../etc/passwd"));
+        var upper = await Assert.ThrowsAsync<MaasException>(() => host.Registry.GetArtifactPathAsync(new string('A', 64)));
+        var unknown = await Assert.ThrowsAsync<MaasException>(() => host.Registry.GetArtifactPathAsync(new string('a', 64)));
 
         Assert.Equal(MaasErrorKind.InvalidArgument, invalid.Kind);
         Assert.Equal(MaasErrorKind.InvalidArgument, upper.Kind);

@@ -41,7 +41,7 @@ public sealed class DeleteVersionTests
         await using var host = RegistryTestHost.Create();
         var first = await host.PushAsync("bert", "same weights");
         await host.PushAsync("bert", "same weights");
-        var path = host.Registry.GetArtifactPath(first.Files[0].Sha256);
+        var path = await host.Registry.GetArtifactPathAsync(first.Files[0].Sha256);
 
         await host.Registry.DeleteVersionAsync("bert", 1, force: false, "alice");
         Assert.True(File.Exists(path));

@@ -57,7 +57,7 @@ public sealed class PushTests
         var bytes = Encoding.UTF8.GetBytes(vocab);
         Assert.Equal(bytes.Length, file.Size);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), file.Sha256);
-        var path = host.Registry.GetArtifactPath(file.Sha256);
+        var path = await host.Registry.GetArtifactPathAsync(file.Sha256);
         Assert.Equal(bytes, await File.ReadAllBytesAsync(path));
         var resolved = await host.Registry.ResolveAsync(new ModelReference("bert"));
         Assert.Equal(version.Files, resolved.Files);
@@ -70,7 +70,7 @@ public sealed class PushTests
 
         var version = await host.PushAsync("bert");
 
-        var path = host.Registry.GetArtifactPath(version.Files[0].Sha256);
+        var path = await host.Registry.GetArtifactPathAsync(version.Files[0].Sha256);
         Assert.True(File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly));
     }
 
@@ -220,6 +220,6 @@ public sealed class PushTests
         Assert.Equal("vocab.txt", Assert.Single(stored.PreProcessing).Parameters["vocab"]);
         Assert.Equal("last_hidden_state", stored.PostProcessing[0].Parameters["output"]);
         Assert.Equal(ProcessingSteps.L2Normalize, stored.PostProcessing[1].Name);
-        Assert.Equal(host.Registry.GetArtifactPath(pushed.Files.Single(f => f.Name == "model.onnx").Sha256), Assert.Single(host.Signatures.Paths));
+        Assert.Equal(await host.Registry.GetArtifactPathAsync(pushed.Files.Single(f => f.Name == "model.onnx").Sha256), Assert.Single(host.Signatures.Paths));
     }
 }

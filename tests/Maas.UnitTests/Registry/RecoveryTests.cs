@@ -18,7 +18,7 @@ public sealed class RecoveryTests
             await using (var first = RegistryTestHost.Open(data))
             {
                 var version = await first.PushAsync("bert", "kept");
-                kept = first.Registry.GetArtifactPath(version.Files[0].Sha256);
+                kept = await first.Registry.GetArtifactPathAsync(version.Files[0].Sha256);
 
                 // What a process killed after publishing blobs (or mid-upload) leaves behind.
                 orphan = Path.Combine(first.BlobRoot, "ee", new string('e', 64));
@@ -47,7 +47,7 @@ public sealed class RecoveryTests
     {
         await using var host = RegistryTestHost.Create();
         var version = await host.PushAsync("bert", "will vanish");
-        var path = host.Registry.GetArtifactPath(version.Files[0].Sha256);
+        var path = await host.Registry.GetArtifactPathAsync(version.Files[0].Sha256);
         File.SetAttributes(path, FileAttributes.Normal);
         File.Delete(path);
         var orphan = Path.Combine(host.BlobRoot, "dd", new string('d', 64));
