@@ -38,6 +38,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IMetadataDatabase, SqliteMetadataDatabase>();
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IArtifactStore, FolderArtifactStore>());
+        services.TryAddSingleton<IArtifactCodec, PlainArtifactCodec>();
         services.TryAddSingleton<ISignatureReader, OnnxSignatureReader>();
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
