@@ -12,6 +12,7 @@ internal sealed class AdminKeyBootstrap(
     KeyService keys,
     IApiKeyStore store,
     IOptions<MaasServerOptions> server,
+    IOptions<AuthOptions> auth,
     TimeProvider time,
     ILogger<AdminKeyBootstrap> logger) : IHostedService
 {
@@ -26,6 +27,11 @@ internal sealed class AdminKeyBootstrap(
         {
             SecurityLog.AuthDisabled(logger);
             return;
+        }
+
+        if (auth.Value.Jwt is { Enabled: true } jwt)
+        {
+            SecurityLog.JwtEnabled(logger, jwt.Issuer ?? jwt.Authority ?? "-", jwt.Audience ?? "-");
         }
 
         if (!state.CredentialsRequired)
