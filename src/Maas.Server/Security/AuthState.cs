@@ -18,6 +18,9 @@ internal sealed class AuthState(IOptions<AuthOptions> auth, IOptions<MaasServerO
         _ => !IsLoopback(server.Value.Host),
     };
 
+    /// <summary>Whether bearer JWTs are validated (<c>Maas:Auth:Jwt</c>).</summary>
+    public bool JwtEnabled => auth.Value.Jwt.Enabled;
+
     public static bool IsLoopback(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));

@@ -11,7 +11,9 @@ namespace Maas.Server.Security;
 /// the protocol's own error shape (gRPC: status Unauthenticated) and <c>WWW-Authenticate: Bearer</c>.</summary>
 /// <remarks>
 /// A presented credential is always checked, even where none is needed. Without one, the request is refused when
-/// credentials are required (<see cref="AuthState"/>), and otherwise acts as the anonymous admin. Endpoints marked
+/// credentials are required (<see cref="AuthState"/>), and otherwise acts as the anonymous admin. Where credentials are
+/// not required, a placeholder that is no Maas key or JWT (OpenAI SDKs insist on sending some api_key) is ignored;
+/// a Maas key (<c>maas_...</c>) or JWT is always checked. Endpoints marked
 /// <see cref="IAllowAnonymous"/> (health, readiness, API docs) are open either way. Runs after routing, so the
 /// endpoint's metadata is known, and inside the error middleware, which writes the REST error bodies.
 /// </remarks>
@@ -40,7 +42,7 @@ internal sealed class AuthenticationGate(RequestDelegate next, AuthState state, 
         {
             // Health and readiness answer whatever the credentials; nothing behind them needs a caller.
         }
-        else if (result.Failure is { } failure)
+        else if (result.Failure is { } failure && (state.CredentialsRequired || IsMaasCredential(context.Request)))
         {
             await RefuseAsync(context, failure.Message, InvalidMessage).ConfigureAwait(false);
             return;
@@ -57,6 +59,11 @@ internal sealed class AuthenticationGate(RequestDelegate next, AuthState state, 
 
         await next(context).ConfigureAwait(false);
     }
+
+    /// <summary>Whether the presented credential claims to be a Maas key, or a JWT when JWTs are accepted.</summary>
+    private bool IsMaasCredential(HttpRequest request) =>
+        ApiKeyAuthenticationHandler.PresentedKey(request) is { } presented
+        && (presented.StartsWith(ApiKeySecret.Prefix, StringComparison.Ordinal) || (state.JwtEnabled && presented.Count(c => c == '.') == 2));
 
     private async Task RefuseAsync(HttpContext context, string reason, string message)
     {

@@ -38,6 +38,16 @@ public sealed class AuthenticationTests(AuthServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task PlaceholderKey_KeysRequired_401()
+    {
+        using var client = fixture.Client("unused");
+
+        using var response = await client.GetAsync("/v1/models");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
     public async Task HealthAndReadiness_NoCredentials_Open()
     {
         using var anonymous = fixture.Client(null);

@@ -73,7 +73,7 @@ public sealed class SecureDefaultsTests
     }
 
     [Fact]
-    public async Task Loopback_NoCredentials_AnonymousAdminButBadKey401()
+    public async Task Loopback_NoOrPlaceholderCredentials_AnonymousAdminButBadMaasKey401()
     {
         await using var server = await MaasTestServer.StartAsync();
         await server.PushAsync("adder", AddModel.Files(1));
@@ -82,10 +82,14 @@ public sealed class SecureDefaultsTests
         using var bad = new HttpClient { BaseAddress = server.BaseAddress };
         bad.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "maas_0123456789abcdef_thisisnotavalidsecretatall");
         var refused = await AddModel.InferAsync(bad, "/v2/models/adder/infer");
+        using var placeholder = new HttpClient { BaseAddress = server.BaseAddress };
+        placeholder.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "unused");
+        var sdkDefault = await AddModel.InferAsync(placeholder, "/v2/models/adder/infer");
 
         Assert.Equal(HttpStatusCode.OK, anonymous.Status);
         Assert.False(File.Exists(Path.Combine(server.DataDirectory, "admin.key")));
         Assert.Equal(HttpStatusCode.Unauthorized, refused.Status);
+        Assert.Equal(HttpStatusCode.OK, sdkDefault.Status);
     }
 
     [Fact]
