@@ -43,6 +43,8 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
         services.TryAddSingleton<IJobStore, Jobs.JobStore>();
+        services.TryAddSingleton<IApiKeyStore, Security.ApiKeyStore>();
+        services.TryAddSingleton<IAuditTrail, Security.AuditTrail>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RegistryStartup>());
         return services;
     }

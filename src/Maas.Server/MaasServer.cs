@@ -9,6 +9,7 @@ using Maas.Server.Protocols.Grpc;
 using Maas.Server.Protocols.OpenAi;
 using Maas.Server.Protocols.Predict;
 using Maas.Server.Protocols.V2;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -96,6 +97,7 @@ public static class MaasServer
         services.AddMaasServing();
         services.AddOptions<Maas.Serving.ServingOptions>().Bind(maas.GetSection("Serving"));
         services.AddMaasGrpc();
+        services.AddMaasSecurity(maas.GetSection("Auth"));
         services.AddOpenApi(o => o.AddOperationTransformer<RequestBodyDocTransformer>());
         configureServices?.Invoke(services);
 
@@ -107,10 +109,16 @@ public static class MaasServer
         app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<RequestLimitsMiddleware>();
-        app.MapOpenApi();
-        app.MapScalarApiReference("/docs");
-        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+
+        // --- auth: who is calling (API key, JWT, or the loopback anonymous admin); 401 for the rest ---
+        app.UseMaasAuthentication();
+        // --- end auth ---
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/docs").AllowAnonymous();
+        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
         app.MapGet("/metrics", () => Results.Text(metrics.Render(), PrometheusTextExporter.ContentType))
+            .RequireAction(ModelAction.Metrics)
             .WithTags("Metrics").WithSummary("Prometheus text exposition of the Maas.* and System.Runtime meters");
         // Each protocol's routes carry the error body they answer with; the status comes from the error kind.
         app.MapGroup("").WithMetadata(ErrorShape.OpenInference).MapOpenInferenceProtocol();

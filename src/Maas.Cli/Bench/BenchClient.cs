@@ -30,7 +30,7 @@ internal sealed class BenchClient : IDisposable
     }
 
     /// <summary>A client with its own connection pool sized for <paramref name="connections"/> concurrent requests.</summary>
-    public static BenchClient Create(Uri server, int connections, TimeSpan timeout)
+    public static BenchClient Create(Uri server, int connections, TimeSpan timeout, string? apiKey = null)
     {
         var handler = new SocketsHttpHandler
         {
@@ -41,7 +41,13 @@ internal sealed class BenchClient : IDisposable
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        return new BenchClient(server, new HttpClient(handler) { Timeout = timeout }, ownsHttp: true);
+        var http = new HttpClient(handler) { Timeout = timeout };
+        if (apiKey is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+
+        return new BenchClient(server, http, ownsHttp: true);
     }
 
     /// <summary>The model's resolved name and inputs, from <c>GET /v2/models/{model}</c>.</summary>

@@ -12,7 +12,7 @@ internal sealed class BenchRunner(BenchClient client, BenchSettings settings, Ti
             ? BenchInput.FromFile(path)
             : BenchInput.Generate(inputs, settings.Batch, settings.Seed);
         using var grpc = settings.Protocol == BenchSettings.Grpc
-            ? new GrpcSender(settings.GrpcAddress, settings.Model, input.Bodies.Select(WireRequest.Parse).ToList(), input.RowsPerRequest, settings.Timeout)
+            ? new GrpcSender(settings.GrpcAddress, settings.Model, input.Bodies.Select(WireRequest.Parse).ToList(), input.RowsPerRequest, settings.Timeout, settings.ApiKey)
             : null;
         var generator = new LoadGenerator(grpc is null ? RestSender(input) : grpc, time);
 

@@ -15,6 +15,9 @@ internal sealed record BenchSettings
 
     public required Uri Server { get; init; }
 
+    /// <summary>Sent as <c>Authorization: Bearer</c> on REST and gRPC (<c>MAAS_API_KEY</c>); null sends none.</summary>
+    public string? ApiKey { get; init; }
+
     /// <summary>The levels in the order they run: concurrencies, or rates.</summary>
     public required IReadOnlyList<BenchLevel> Levels { get; init; }
 

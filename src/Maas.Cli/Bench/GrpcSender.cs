@@ -15,11 +15,18 @@ internal sealed class GrpcSender : IInferSender, IDisposable
     private readonly int _rows;
     private readonly TimeSpan _timeout;
 
-    public GrpcSender(Uri address, string model, IReadOnlyList<WireRequest> requests, int rows, TimeSpan timeout)
+    public GrpcSender(Uri address, string model, IReadOnlyList<WireRequest> requests, int rows, TimeSpan timeout, string? apiKey = null)
     {
+        HttpMessageHandler handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, UseProxy = false };
+        if (apiKey is not null)
+        {
+            // gRPC metadata is HTTP/2 headers: the key rides on every call as it does on REST.
+            handler = new BearerHandler(apiKey) { InnerHandler = handler };
+        }
+
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, UseProxy = false },
+            HttpHandler = handler,
             MaxReceiveMessageSize = null,
             MaxSendMessageSize = null,
         });

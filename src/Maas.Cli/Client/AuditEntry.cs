@@ -19,4 +19,7 @@ internal sealed record AuditEntry
     public int? Version { get; init; }
 
     public JsonElement? Detail { get; init; }
+
+    /// <summary>The remote address of the request that caused it.</summary>
+    public string? Address { get; init; }
 }

@@ -19,9 +19,14 @@ internal sealed partial class MaasApiClient
 
     private readonly HttpClient _http;
     private readonly Uri _baseAddress;
+    private readonly string? _apiKey;
 
-    public MaasApiClient(HttpClient http, Uri server)
+    /// <param name="http">The HTTP client (not owned).</param>
+    /// <param name="server">The server's base URL.</param>
+    /// <param name="apiKey">Sent as <c>Authorization: Bearer</c> on every request when set (<c>MAAS_API_KEY</c>).</param>
+    public MaasApiClient(HttpClient http, Uri server, string? apiKey = null)
     {
+        _apiKey = string.IsNullOrWhiteSpace(apiKey) ? null : apiKey.Trim();
         ArgumentNullException.ThrowIfNull(server);
         _http = http;
         Server = server;
@@ -142,24 +147,8 @@ internal sealed partial class MaasApiClient
         return await SendForJsonAsync<JsonElement>(message, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string? model, int? limit, CancellationToken cancellationToken = default)
-    {
-        var query = new List<string>();
-        if (model is not null)
-        {
-            query.Add("model=" + Uri.EscapeDataString(model));
-        }
-
-        if (limit is not null)
-        {
-            query.Add("limit=" + limit.Value);
-        }
-
-        var path = query.Count == 0 ? "api/audit" : "api/audit?" + string.Join('&', query);
-        using var message = new HttpRequestMessage(HttpMethod.Get, path);
-        var log = await SendForJsonAsync<AuditLog>(message, cancellationToken).ConfigureAwait(false);
-        return log.Entries ?? [];
-    }
+    public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string? model, int? limit, CancellationToken cancellationToken = default) =>
+        GetAuditAsync(new AuditFilter(model, Limit: limit), cancellationToken);
 
     private static string ModelPath(string model, params string[] rest) =>
         "api/models/" + string.Join('/', new[] { model }.Concat(rest).Select(Uri.EscapeDataString));
@@ -181,6 +170,10 @@ internal sealed partial class MaasApiClient
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage message, CancellationToken cancellationToken)
     {
         message.RequestUri = new Uri(_baseAddress, message.RequestUri!);
+        if (_apiKey is not null)
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+        }
         HttpResponseMessage response;
         try
         {

@@ -13,7 +13,7 @@ internal static class ApiAction
         ArgumentNullException.ThrowIfNull(body);
         try
         {
-            await body(new MaasApiClient(context.HttpClient(), server)).ConfigureAwait(false);
+            await body(new MaasApiClient(context.HttpClient(), server, ApiKey(context))).ConfigureAwait(false);
             return ExitCodes.Success;
         }
         catch (MaasApiException ex)
@@ -33,6 +33,16 @@ internal static class ApiAction
             // Connected, then lost the exchange (server closed mid-upload, protocol error).
             return Fail(context, $"request to {server.OriginalString} failed: {ex.Message}");
         }
+    }
+
+    /// <summary>The environment variable holding the API key client commands send.</summary>
+    public const string ApiKeyVariable = "MAAS_API_KEY";
+
+    /// <summary>The API key from <c>MAAS_API_KEY</c>, or null.</summary>
+    public static string? ApiKey(CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.GetEnvironmentVariable(ApiKeyVariable) is { Length: > 0 } key ? key.Trim() : null;
     }
 
     public static int Fail(CliContext context, string message)

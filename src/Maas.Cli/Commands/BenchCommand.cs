@@ -126,6 +126,7 @@ internal static class BenchCommand
                 Batch = parseResult.GetValue(batch),
                 Seed = parseResult.GetValue(seed),
                 Timeout = parseResult.GetValue(timeout),
+                ApiKey = ApiAction.ApiKey(context),
             };
             return run(settings, parseResult.GetValue(json), cancellationToken);
         });
@@ -135,7 +136,7 @@ internal static class BenchCommand
     private static Task<int> RunAsync(CliContext context, BenchSettings settings, bool json, CancellationToken cancellationToken) =>
         ApiAction.RunAsync(context, settings.Server, async _ =>
         {
-            using var client = BenchClient.Create(settings.Server, settings.MaxConnections, settings.Timeout);
+            using var client = BenchClient.Create(settings.Server, settings.MaxConnections, settings.Timeout, settings.ApiKey);
             var runner = new BenchRunner(client, settings, TimeProvider.System);
 
             // Progress on stderr, so stdout holds only the report (a table, or JSON for machines).

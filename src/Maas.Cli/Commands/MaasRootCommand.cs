@@ -14,6 +14,7 @@ internal static class MaasRootCommand
         JobsCommand.Create(context),
         BenchCommand.Create(context),
         AuditCommand.Create(context),
+        KeysCommand.Create(context),
         DeploymentsCommand.Create(context),
         InspectCommand.Create(context),
     };

@@ -37,10 +37,16 @@ internal static class ServeCommand
         };
         IntRange.Require(grpcPort, 0, 65535);
         var noSamples = new Option<bool>("--no-samples") { Description = "Do not register the sample model in an empty registry" };
+        var auth = new Option<string?>("--auth")
+        {
+            Description = "auto: keys required unless listening on loopback only; required; none: no authentication (local development only) [default: Maas:Auth:Mode, else auto]",
+            HelpName = "MODE",
+        };
+        auth.AcceptOnlyFromAmong("auto", "required", "none");
 
         var command = new Command("serve", "Run the Maas server in this process (Ctrl+C stops it); any other setting as --Maas:Section:Key=value")
         {
-            data, host, port, grpcPort, noSamples,
+            data, host, port, grpcPort, noSamples, auth,
         };
 
         // Server settings (--Maas:...) are not flags of this command; ConfigurationArguments checks what is left over.
@@ -51,6 +57,10 @@ internal static class ServeCommand
             try
             {
                 settings = ConfigurationArguments.Select(parseResult.UnmatchedTokens);
+                if (parseResult.GetValue(auth) is { } mode)
+                {
+                    settings = [.. settings, $"--Maas:Auth:Mode={mode}"];
+                }
             }
             catch (CliException ex)
             {

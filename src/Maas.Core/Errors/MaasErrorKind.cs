@@ -26,4 +26,10 @@ public enum MaasErrorKind
 
     /// <summary>A bug or an unexpected failure (HTTP 500).</summary>
     Internal,
+
+    /// <summary>No valid credential was presented where one is required (HTTP 401, gRPC Unauthenticated).</summary>
+    Unauthenticated,
+
+    /// <summary>The caller is known but its role may not do this to a model it can see (HTTP 403, gRPC PermissionDenied).</summary>
+    PermissionDenied,
 }

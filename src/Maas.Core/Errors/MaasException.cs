@@ -18,4 +18,8 @@ public sealed class MaasException : Exception
     public static MaasException Conflict(string message) => new(MaasErrorKind.Conflict, message);
 
     public static MaasException Unavailable(string message) => new(MaasErrorKind.Unavailable, message);
+
+    public static MaasException Unauthenticated(string message) => new(MaasErrorKind.Unauthenticated, message);
+
+    public static MaasException PermissionDenied(string message) => new(MaasErrorKind.PermissionDenied, message);
 }

@@ -14,4 +14,8 @@ public sealed record ModelSummary(
 public sealed record ModelDetails(ModelSummary Summary, IReadOnlyList<ModelVersionInfo> Versions);
 
 /// <summary>One audit record: who did what to which model, when.</summary>
-public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string Model, int? Version, string? Detail);
+public sealed record AuditEntry(long Id, DateTimeOffset At, string Actor, string Action, string Model, int? Version, string? Detail)
+{
+    /// <summary>The remote address of the request that caused it; null for work outside a request.</summary>
+    public string? Address { get; init; }
+}

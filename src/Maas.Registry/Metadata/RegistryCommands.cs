@@ -121,14 +121,16 @@ internal static class RegistryCommands
         string model,
         int? version,
         string? detail,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken,
+        string? address = null) =>
         session.ExecuteAsync(
-            "INSERT INTO audit (at, actor, action, model, version, detail) VALUES (@at, @actor, @action, @model, @version, @detail)",
+            "INSERT INTO audit (at, actor, action, model, version, detail, address) VALUES (@at, @actor, @action, @model, @version, @detail, @address)",
             cancellationToken,
             ("@at", DbValues.Timestamp(at)),
             ("@actor", actor),
             ("@action", action),
             ("@model", model),
             ("@version", version),
-            ("@detail", detail));
+            ("@detail", detail),
+            ("@address", address ?? AuditScope.Address));
 }

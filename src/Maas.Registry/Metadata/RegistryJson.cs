@@ -34,4 +34,9 @@ internal static class RegistryJson
 
     public static Abstractions.VersionReport? DeserializeReport(string? json) =>
         string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<Abstractions.VersionReport>(json, Options);
+
+    public static string SerializeList(IReadOnlyList<string> list) => JsonSerializer.Serialize(list, Options);
+
+    public static IReadOnlyList<string> DeserializeList(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<string>>(json, Options) ?? [];
 }

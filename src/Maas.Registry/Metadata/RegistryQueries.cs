@@ -131,18 +131,43 @@ internal static class RegistryQueries
 
     public static Task<List<AuditEntry>> AuditAsync(DbSession session, string? model, int limit, CancellationToken cancellationToken) =>
         session.QueryAsync(
-            "SELECT id, at, actor, action, model, version, detail FROM audit WHERE @model IS NULL OR model = @model ORDER BY id DESC LIMIT @limit",
-            r => new AuditEntry(
-                DbValues.ToLong(r.GetValue(0)),
-                DbValues.ReadTimestamp(r, 1),
-                r.GetString(2),
-                r.GetString(3),
-                r.GetString(4),
-                DbValues.ReadNullableInt(r, 5),
-                DbValues.ReadNullableString(r, 6)),
+            "SELECT id, at, actor, action, model, version, detail, address FROM audit WHERE @model IS NULL OR model = @model ORDER BY id DESC LIMIT @limit",
+            ReadAudit,
             cancellationToken,
             ("@model", model),
             ("@limit", limit));
+
+    /// <summary>Audit records matching every given filter; an actor filter matches the actor or a key name (<c>name#id</c>).</summary>
+    public static Task<List<AuditEntry>> AuditAsync(DbSession session, AuditQuery query, int limit, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            """
+            SELECT id, at, actor, action, model, version, detail, address FROM audit
+            WHERE (@model IS NULL OR model = @model)
+              AND (@actor IS NULL OR actor = @actor OR substr(actor, 1, length(@actor) + 1) = @actor || '#')
+              AND (@action IS NULL OR action = @action)
+              AND (@since IS NULL OR at >= @since)
+            ORDER BY id DESC LIMIT @limit
+            """,
+            ReadAudit,
+            cancellationToken,
+            ("@model", query.Model),
+            ("@actor", query.Actor),
+            ("@action", query.Action),
+            ("@since", query.Since is { } since ? DbValues.Timestamp(since) : null),
+            ("@limit", limit));
+
+    private static AuditEntry ReadAudit(DbDataReader r) =>
+        new(
+            DbValues.ToLong(r.GetValue(0)),
+            DbValues.ReadTimestamp(r, 1),
+            r.GetString(2),
+            r.GetString(3),
+            r.GetString(4),
+            DbValues.ReadNullableInt(r, 5),
+            DbValues.ReadNullableString(r, 6))
+        {
+            Address = DbValues.ReadNullableString(r, 7),
+        };
 
     private static ModelRow ReadModel(DbDataReader r) =>
         new(DbValues.ToLong(r.GetValue(0)), r.GetString(1), DbValues.ReadNullableString(r, 2), r.GetString(3), DbValues.ReadTimestamp(r, 4));

@@ -1,6 +1,7 @@
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,6 +22,7 @@ internal static class ArtifactFileEndpoints
     public static RouteGroupBuilder MapArtifactFiles(this RouteGroupBuilder api)
     {
         api.MapGet("/models/{name}/versions/{version:int}/files/{file}", DownloadAsync)
+            .RequireModel(ModelAction.Download)
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .WithSummary("Download one file of a version (Content-Length, ETag and X-Maas-Sha256 give its digest)");
         return api;

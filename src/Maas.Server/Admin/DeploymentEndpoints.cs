@@ -1,4 +1,5 @@
 using Maas.Registry.Abstractions;
+using Maas.Server.Security;
 using Maas.Serving;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -11,8 +12,10 @@ internal static class DeploymentEndpoints
 {
     public static RouteGroupBuilder MapDeploymentApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/deployments", (IInferenceService service) =>
-                AdminEndpoints.Json(new DeploymentListResponse(service.GetDeployments().Select(DeploymentDocument.From).ToList())))
+        api.MapGet("/deployments", (HttpContext context, IInferenceService service) =>
+                AdminEndpoints.Json(new DeploymentListResponse(
+                    service.GetDeployments().Where(d => CallerAccess.Of(context).CanSee(d.Model)).Select(DeploymentDocument.From).ToList())))
+            .RequireAction(ModelAction.Inspect)
             .Produces<DeploymentListResponse>()
             .WithSummary("List loaded, loading, failed and draining versions with their state, settings, memory, load and last error");
 
@@ -21,6 +24,7 @@ internal static class DeploymentEndpoints
                 var deployment = await registry.GetDeploymentAsync(name, ct).ConfigureAwait(false);
                 return AdminEndpoints.Json(ModelDeploymentResponse.From(deployment, service.EffectiveSettings(deployment.Overrides)));
             })
+            .RequireModel(ModelAction.Inspect)
             .Produces<ModelDeploymentResponse>()
             .WithSummary("Show a model's deployment overrides and the effective settings");
 
@@ -32,6 +36,7 @@ internal static class DeploymentEndpoints
                 var stored = await registry.SetDeploymentAsync(name, overrides, AdminEndpoints.Actor(context), ct).ConfigureAwait(false);
                 return AdminEndpoints.Json(ModelDeploymentResponse.From(stored, service.EffectiveSettings(stored.Overrides)));
             })
+            .RequireModel(ModelAction.Publish)
             .Accepts<DeploymentOverridesDocument>("application/json")
             .Produces<ModelDeploymentResponse>()
             .WithSummary("Change a model's deployment settings (partial: a field replaces, null resets to the default); applied without a restart");

@@ -4,6 +4,7 @@ using Maas.Core.Errors;
 using Maas.Core.Serialization;
 using Maas.Jobs;
 using Maas.Registry.Abstractions;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -40,6 +41,7 @@ internal static class JobEndpoints
                 }
 
                 var parameters = body.Parameters ?? JsonDocument.Parse("{}").RootElement;
+                CallerAccess.Of(context).RequireSubmit(parameters);
                 var job = await jobs.SubmitAsync(new JobRequest(body.Kind, parameters, AdminEndpoints.Actor(context)), ct).ConfigureAwait(false);
                 context.Response.Headers.Location = $"/api/jobs/{Uri.EscapeDataString(job.Id)}";
                 return AdminEndpoints.Json(job, StatusCodes.Status202Accepted);
@@ -48,7 +50,7 @@ internal static class JobEndpoints
             .Produces<JobRecord>(StatusCodes.Status202Accepted)
             .WithSummary("Submit a job (e.g. kind 'quantize'); it is validated, queued and run in the background");
 
-        api.MapGet("/jobs", async (string? state, string? kind, int? limit, IJobService jobs, CancellationToken ct) =>
+        api.MapGet("/jobs", async (string? state, string? kind, int? limit, HttpContext context, IJobService jobs, CancellationToken ct) =>
             {
                 JobState? filter = null;
                 if (state is not null)
@@ -60,20 +62,27 @@ internal static class JobEndpoints
                 }
 
                 var list = await jobs.ListAsync(filter, kind, limit ?? DefaultListLimit, ct).ConfigureAwait(false);
-                return AdminEndpoints.Json(new JobListResponse([.. list.Select(Brief)]));
+                var access = CallerAccess.Of(context);
+                return AdminEndpoints.Json(new JobListResponse([.. list.Where(access.CanSee).Select(Brief)]));
             })
+            .RequireAction(ModelAction.Inspect)
             .Produces<JobListResponse>()
             .WithSummary("List jobs, newest first (filters: state, kind; limit)");
 
-        api.MapGet("/jobs/{id}", async (string id, IJobService jobs, CancellationToken ct) =>
-                AdminEndpoints.Json(await jobs.GetAsync(id, ct).ConfigureAwait(false) ?? throw MaasException.NotFound($"Job '{id}' not found.")))
+        api.MapGet("/jobs/{id}", async (string id, HttpContext context, IJobService jobs, CancellationToken ct) =>
+            {
+                var job = await jobs.GetAsync(id, ct).ConfigureAwait(false) ?? throw MaasException.NotFound($"Job '{id}' not found.");
+                CallerAccess.Of(context).Require(job, ModelAction.Inspect);
+                return AdminEndpoints.Json(job);
+            })
             .Produces<JobRecord>()
             .WithSummary("Show a job: state, progress, stage, result version or error");
 
         api.MapGet("/jobs/{id}/events", async (string id, HttpContext context, IJobService jobs, CancellationToken ct) =>
             {
                 // Unknown ids answer 404 before the stream starts (after that, errors can no longer change the status).
-                _ = await jobs.GetAsync(id, ct).ConfigureAwait(false) ?? throw MaasException.NotFound($"Job '{id}' not found.");
+                var job = await jobs.GetAsync(id, ct).ConfigureAwait(false) ?? throw MaasException.NotFound($"Job '{id}' not found.");
+                CallerAccess.Of(context).Require(job, ModelAction.Inspect);
                 await WriteEventsAsync(context.Response, jobs.WatchAsync(id, ct), ct).ConfigureAwait(false);
             })
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
@@ -81,6 +90,8 @@ internal static class JobEndpoints
 
         api.MapDelete("/jobs/{id}", async (string id, HttpContext context, IJobService jobs, CancellationToken ct) =>
             {
+                var found = await jobs.GetAsync(id, ct).ConfigureAwait(false) ?? throw MaasException.NotFound($"Job '{id}' not found.");
+                CallerAccess.Of(context).Require(found, ModelAction.Publish);
                 var job = await jobs.CancelAsync(id, AdminEndpoints.Actor(context), ct).ConfigureAwait(false);
                 return AdminEndpoints.Json(job, job.State.IsFinal() ? StatusCodes.Status200OK : StatusCodes.Status202Accepted);
             })
@@ -90,6 +101,7 @@ internal static class JobEndpoints
 
         api.MapGet("/models/{name}/lineage", async (string name, IModelRegistry registry, CancellationToken ct) =>
                 AdminEndpoints.Json(await registry.GetLineageAsync(name, ct).ConfigureAwait(false)))
+            .RequireModel(ModelAction.Inspect)
             .Produces<LineageGraph>()
             .WithSummary("A model's versions with their parents (and theirs, across models): role, transform, parameters, job");
         return api;

@@ -80,6 +80,11 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             response.Headers.RetryAfter = "1";
         }
 
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            response.Headers.WWWAuthenticate = "Bearer";
+        }
+
         var shape = ErrorShape.For(context);
         if (shape == ErrorShape.Problem)
         {
@@ -93,6 +98,8 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             response.ContentType = "application/json";
             var type = status switch
             {
+                401 => "authentication_error",
+                403 => "permission_error",
                 404 => "not_found_error",
                 429 => "rate_limit_error",
                 >= 500 => "server_error",

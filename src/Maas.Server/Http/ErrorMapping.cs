@@ -18,6 +18,8 @@ internal static class ErrorMapping
         MaasErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
         MaasErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         MaasErrorKind.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        MaasErrorKind.Unauthenticated => StatusCodes.Status401Unauthorized,
+        MaasErrorKind.PermissionDenied => StatusCodes.Status403Forbidden,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -33,6 +35,8 @@ internal static class ErrorMapping
         MaasErrorKind.TooManyRequests => StatusCode.ResourceExhausted,
         MaasErrorKind.Unavailable => StatusCode.Unavailable,
         MaasErrorKind.DeadlineExceeded => StatusCode.DeadlineExceeded,
+        MaasErrorKind.Unauthenticated => StatusCode.Unauthenticated,
+        MaasErrorKind.PermissionDenied => StatusCode.PermissionDenied,
         _ => StatusCode.Internal,
     };
 

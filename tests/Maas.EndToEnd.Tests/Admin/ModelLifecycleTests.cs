@@ -163,10 +163,17 @@ public sealed class ModelLifecycleTests
     }
 
     [Fact]
-    public async Task Audit_EachChange_RecordedWithTheActorHeader()
+    public async Task Audit_EachChange_RecordedWithTheAuthenticatedKeyNotAHeader()
     {
         await using var server = await MaasTestServer.StartAsync();
-        server.Client.DefaultRequestHeaders.Add("X-Maas-Actor", "alice");
+        using (var created = await server.Client.PostAsJsonAsync("/api/keys", new { name = "alice", role = "admin" }))
+        {
+            var key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString();
+            server.Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        // A header naming someone else changes nothing: the actor is whoever the key belongs to.
+        server.Client.DefaultRequestHeaders.Add("X-Maas-Actor", "mallory");
         await server.PushAsync(Model, AddModel.Files(1));
         await server.PushAsync(Model, AddModel.Files(2));
         await SetAliasAsync(server, "production", 1);
@@ -180,6 +187,7 @@ public sealed class ModelLifecycleTests
         (await server.Client.DeleteAsync($"/api/models/{Model}/aliases/production")).Dispose();
         (await server.Client.DeleteAsync($"/api/models/{Model}/versions/1")).Dispose();
         server.Client.DefaultRequestHeaders.Remove("X-Maas-Actor");
+        server.Client.DefaultRequestHeaders.Authorization = null;
         await server.PushAsync("other", AddModel.Files(3));
 
         var (status, audit) = await Json.GetAsync(server.Client, $"/api/audit?model={Model}&limit=50");
@@ -192,7 +200,7 @@ public sealed class ModelLifecycleTests
             [("push", 1), ("push", 2), ("alias.set", 1), ("alias.set", 2), ("alias.remove", 2), ("version.delete", 1)],
             entries.Where(e => e.Action != "model.update").Select(e => (e.Action, e.Version)));
         Assert.Contains(entries, e => e.Action == "model.update");
-        Assert.All(entries, e => Assert.Equal("alice", e.Actor));
+        Assert.All(entries, e => Assert.StartsWith("alice#", e.Actor, StringComparison.Ordinal));
 
         var (_, other) = await Json.GetAsync(server.Client, "/api/audit?model=other");
         Assert.Equal("anonymous", Assert.Single(other.GetProperty("entries").EnumerateArray()).GetProperty("actor").GetString());

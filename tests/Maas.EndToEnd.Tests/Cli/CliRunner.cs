@@ -9,6 +9,9 @@ internal sealed class CliRunner(Uri server) : IDisposable
 {
     private readonly HttpClient _http = new();
 
+    /// <summary>Environment variables the commands see (e.g. <c>MAAS_API_KEY</c>); none by default.</summary>
+    public Dictionary<string, string> Environment { get; } = [];
+
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, CancellationToken.None);
 
     /// <summary>Runs a command line; cancelling <paramref name="cancellationToken"/> is what Ctrl+C does.</summary>
@@ -20,10 +23,10 @@ internal sealed class CliRunner(Uri server) : IDisposable
         {
             Out = CreateConsole(output),
             Error = CreateConsole(error),
-            GetEnvironmentVariable = _ => null,
+            GetEnvironmentVariable = name => Environment.TryGetValue(name, out var value) ? value : null,
             HttpClient = () => _http,
         };
-        var withServer = args.Length > 0 && args[0] is "models" or "predict" or "audit" or "jobs" or "quantize" ? [.. args, "--server", server.ToString()] : args;
+        var withServer = args.Length > 0 && args[0] is "models" or "predict" or "audit" or "jobs" or "quantize" or "keys" ? [.. args, "--server", server.ToString()] : args;
         var exitCode = await CliInvoker.InvokeAsync(MaasRootCommand.Create(context), withServer, context, cancellationToken);
         return new CliResult(exitCode, output.ToString(), error.ToString());
     }

@@ -20,6 +20,8 @@ public sealed class ErrorMappingTests
         { MaasErrorKind.Unavailable, 503, StatusCode.Unavailable },
         { MaasErrorKind.DeadlineExceeded, 504, StatusCode.DeadlineExceeded },
         { MaasErrorKind.Internal, 500, StatusCode.Internal },
+        { MaasErrorKind.Unauthenticated, 401, StatusCode.Unauthenticated },
+        { MaasErrorKind.PermissionDenied, 403, StatusCode.PermissionDenied },
     };
 
     [Theory]

@@ -8,6 +8,34 @@ internal static class RegistryMigrations
         new(1, "initial schema", InitialSchema),
         new(2, "model deployment settings", DeploymentSettings),
         new(3, "jobs, multi-parent lineage, version reports", JobsAndLineage),
+        new(4, "api keys, audit address", ApiKeys),
+    ];
+
+    /// <summary>API keys (only a salted hash of each secret is stored) and the remote address of audited requests.</summary>
+    private static IReadOnlyList<string> ApiKeys(ISqlDialect dialect) =>
+    [
+        """
+        CREATE TABLE api_keys (
+            id TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            models TEXT NOT NULL,
+            salt TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            display_prefix TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            expires_at TEXT NULL,
+            revoked_at TEXT NULL,
+            last_used_at TEXT NULL,
+            requests_per_second DOUBLE PRECISION NULL,
+            tokens_per_minute INTEGER NULL
+        )
+        """,
+        "CREATE INDEX ix_api_keys_role ON api_keys (role, revoked_at)",
+        "ALTER TABLE audit ADD COLUMN address TEXT NULL",
+        "CREATE INDEX ix_audit_actor ON audit (actor, id)",
+        "CREATE INDEX ix_audit_action ON audit (action, id)",
     ];
 
     /// <summary>Jobs; lineage as a table (a version may have several parents, each with a role) instead of the single

@@ -18,9 +18,11 @@ internal static class GrpcEndpoints
     public static IServiceCollection AddMaasGrpc(this IServiceCollection services)
     {
         services.AddSingleton<GrpcErrorInterceptor>();
+        services.AddSingleton<Security.GrpcAccessInterceptor>();
         services.AddGrpc(o =>
         {
             o.Interceptors.Add<GrpcErrorInterceptor>();
+            o.Interceptors.Add<Security.GrpcAccessInterceptor>();
             o.EnableDetailedErrors = false;
             o.MaxSendMessageSize = null;
         });
@@ -62,7 +64,7 @@ internal static class GrpcEndpoints
         // Only on the gRPC port: the REST port neither advertises nor answers these routes.
         var host = $"*:{grpcPort}";
         app.MapGrpcService<GrpcInferenceService>().RequireHost(host);
-        app.MapGrpcHealthChecksService().RequireHost(host);
+        app.MapGrpcHealthChecksService().RequireHost(host).AllowAnonymous();
         app.MapGrpcReflectionService().RequireHost(host);
         return app;
     }

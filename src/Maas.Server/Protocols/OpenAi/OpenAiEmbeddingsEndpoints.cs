@@ -6,6 +6,7 @@ using Maas.Serving;
 using Maas.Serving.Pipelines;
 using Maas.Server.Http;
 using Maas.Server.Metrics;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,6 +29,7 @@ internal static class OpenAiEmbeddingsEndpoints
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
         var request = EmbeddingsRequest.Parse(body.Memory);
         var reference = ModelReference.Parse(request.Model);
+        CallerAccess.Of(context).Require(reference.Name, ModelAction.Infer);
         await service.RunAsync(reference, async (version, pipeline, token) =>
         {
             InferenceRequestFeature.SetTarget(context, version);

@@ -5,6 +5,7 @@ using Maas.Server.Http;
 using Maas.Server.Metrics;
 using Maas.Serving;
 using Maas.Serving.Pipelines;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -38,6 +39,7 @@ internal static class OpenAiGenerationEndpoints
         }
 
         var reference = ModelReference.Parse(request.Model);
+        CallerAccess.Of(context).Require(reference.Name, ModelAction.Infer);
         await service.RunAsync(reference, async (version, pipeline, token) =>
         {
             InferenceRequestFeature.SetTarget(context, version);

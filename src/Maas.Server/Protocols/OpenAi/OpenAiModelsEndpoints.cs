@@ -2,13 +2,14 @@ using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Registry.Abstractions;
 using Maas.Server.Http;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Maas.Server.Protocols.OpenAi;
 
-/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{model}</c>: every registered model, by name.</summary>
+/// <summary><c>GET /v1/models</c> and <c>GET /v1/models/{model}</c>: every registered model the caller may see, by name.</summary>
 internal static class OpenAiModelsEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
@@ -20,7 +21,8 @@ internal static class OpenAiModelsEndpoints
             writer.WriteStartObject();
             writer.WriteString("object", "list");
             writer.WriteStartArray("data");
-            foreach (var model in models.Where(m => m.VersionCount > 0))
+            var access = CallerAccess.Of(context);
+            foreach (var model in models.Where(m => m.VersionCount > 0 && access.CanSee(m.Name)))
             {
                 WriteModel(writer, model);
             }
@@ -32,6 +34,7 @@ internal static class OpenAiModelsEndpoints
         v1.MapGet("/models/{model}", async (string model, HttpContext context, IModelRegistry registry) =>
         {
             var reference = Maas.Core.Models.ModelReference.Parse(model);
+            CallerAccess.Of(context).Require(reference.Name, ModelAction.Read, _ => $"The model '{model}' does not exist.");
             var details = await registry.GetModelAsync(reference.Name, context.RequestAborted).ConfigureAwait(false);
             if (details is null || details.Versions.Count == 0)
             {

@@ -9,6 +9,7 @@ using Maas.Serving.Pipelines;
 using Maas.Serving.Processing;
 using Maas.Server.Http;
 using Maas.Server.Metrics;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,6 +32,7 @@ internal static class PredictEndpoints
         app.MapPost("/models/{name}/predict", (HttpContext context, string name, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 PredictAsync(context, ModelReference.Parse(name), service, limits.Value))
             .WithTags("Predict")
+            .RequireModel(ModelAction.Infer)
             .WithMetadata(new RequestBodyDoc(typeof(PredictRequestDoc)))
             .Produces<PredictResponseDoc>()
             .WithMetadata(InferenceProtocol.Predict)

@@ -9,6 +9,7 @@ using Maas.Serving.Pipelines;
 using Maas.Serving.Processing;
 using Maas.Server.Http;
 using Maas.Server.Metrics;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -29,30 +30,34 @@ internal static class V2Endpoints
         v2.MapGet("", () => TypedResults.Json(new V2ServerMetadata("maas", ServerInfo.Version, Extensions), ServerJson.V2.V2ServerMetadata))
             .WithSummary("Server metadata");
         v2.MapGet("/health/live", () => TypedResults.Json(new V2Live(true), ServerJson.V2.V2Live))
+            .AllowAnonymous()
             .WithSummary("Liveness: the process is serving HTTP");
         v2.MapGet("/health/ready", (IInferenceService service) => service.StartupComplete
                 ? Results.Json(new V2Ready(true), ServerJson.V2.V2Ready)
                 : Results.Json(new V2Ready(false), ServerJson.V2.V2Ready, statusCode: StatusCodes.Status503ServiceUnavailable))
+            .AllowAnonymous()
             .WithSummary("Readiness: start-up loading has finished");
 
         v2.MapStatistics();
         v2.MapRepository();
         v2.MapGet("/models/{name}", (string name, IInferenceService service, IModelRegistry registry, CancellationToken ct) =>
-            MetadataAsync(ModelReference.Parse(name), service, registry, ct)).WithSummary("Model metadata (name, name@alias or name:version)");
+            MetadataAsync(ModelReference.Parse(name), service, registry, ct)).RequireModel(ModelAction.Read).WithSummary("Model metadata (name, name@alias or name:version)");
         v2.MapGet("/models/{name}/versions/{version}", (string name, string version, IInferenceService service, IModelRegistry registry, CancellationToken ct) =>
-            MetadataAsync(ModelReference.Parse(name, version), service, registry, ct)).WithSummary("Model version metadata");
+            MetadataAsync(ModelReference.Parse(name, version), service, registry, ct)).RequireModel(ModelAction.Read).WithSummary("Model version metadata");
         v2.MapGet("/models/{name}/ready", (string name, IInferenceService service, CancellationToken ct) =>
-            ReadyAsync(ModelReference.Parse(name), service, ct)).WithSummary("Model readiness");
+            ReadyAsync(ModelReference.Parse(name), service, ct)).RequireModel(ModelAction.Read).WithSummary("Model readiness");
         v2.MapGet("/models/{name}/versions/{version}/ready", (string name, string version, IInferenceService service, CancellationToken ct) =>
-            ReadyAsync(ModelReference.Parse(name, version), service, ct)).WithSummary("Model version readiness");
+            ReadyAsync(ModelReference.Parse(name, version), service, ct)).RequireModel(ModelAction.Read).WithSummary("Model version readiness");
         v2.MapPost("/models/{name}/infer", (HttpContext context, string name, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 InferAsync(context, ModelReference.Parse(name), service, limits.Value))
+            .RequireModel(ModelAction.Infer)
             .WithMetadata(new RequestBodyDoc(typeof(V2InferenceRequestDoc)))
             .Produces<V2InferenceResponseDoc>()
             .WithMetadata(InferenceProtocol.V2)
             .WithSummary("Inference");
         v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext context, string name, string version, IInferenceService service, IOptions<ServerLimitsOptions> limits) =>
                 InferAsync(context, ModelReference.Parse(name, version), service, limits.Value))
+            .RequireModel(ModelAction.Infer)
             .WithMetadata(new RequestBodyDoc(typeof(V2InferenceRequestDoc)))
             .Produces<V2InferenceResponseDoc>()
             .WithMetadata(InferenceProtocol.V2)

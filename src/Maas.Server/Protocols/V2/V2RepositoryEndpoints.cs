@@ -5,6 +5,7 @@ using Maas.Registry.Abstractions;
 using Maas.Serving;
 using Maas.Serving.Hosting;
 using Maas.Server.Http;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -33,6 +34,7 @@ internal static class V2RepositoryEndpoints
                 await service.LoadModelAsync(name, ct).ConfigureAwait(false);
                 return Results.Ok();
             })
+            .RequireModel(ModelAction.Publish)
             .WithSummary("Load the model's default version and wait until it is ready");
         v2.MapPost("/repository/models/{name}/unload", async (string name, IInferenceService service, CancellationToken ct) =>
             {
@@ -40,6 +42,7 @@ internal static class V2RepositoryEndpoints
                 await service.UnloadModelAsync(name, ct).ConfigureAwait(false);
                 return Results.Ok();
             })
+            .RequireModel(ModelAction.Publish, notFound: name => $"Model '{name}' not found.")
             .WithSummary("Unload every version of the model and keep it unloaded until a load or a request");
         return v2;
     }
@@ -48,7 +51,8 @@ internal static class V2RepositoryEndpoints
     {
         var ct = context.RequestAborted;
         var readyOnly = await ReadReadyFilterAsync(context.Request, ct).ConfigureAwait(false);
-        var models = await registry.ListModelsAsync(ct).ConfigureAwait(false);
+        var access = CallerAccess.Of(context);
+        var models = (await registry.ListModelsAsync(ct).ConfigureAwait(false)).Where(m => access.CanSee(m.Name)).ToList();
         var statuses = service.GetDeployments().ToDictionary(s => (s.Model, s.Version));
         context.Response.ContentType = "application/json";
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);

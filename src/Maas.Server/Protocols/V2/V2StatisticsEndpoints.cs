@@ -5,6 +5,7 @@ using Maas.Registry.Abstractions;
 using Maas.Serving;
 using Maas.Serving.Metrics;
 using Maas.Server.Http;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,12 +24,14 @@ internal static class V2StatisticsEndpoints
     {
         v2.MapGet("/models/stats", (HttpContext context, IModelRegistry registry, ModelStatistics statistics) =>
                 WriteAllAsync(context, registry, statistics))
-            .WithSummary("Statistics of every model version");
+            .WithSummary("Statistics of every model version the caller may see");
         v2.MapGet("/models/{name}/stats", (HttpContext context, string name, IInferenceService service, IModelRegistry registry, ModelStatistics statistics) =>
                 WriteModelAsync(context, ModelReference.Parse(name), service, registry, statistics))
+            .RequireModel(ModelAction.Read)
             .WithSummary("Statistics of a model's versions (name), or of one version (name:version, name@alias)");
         v2.MapGet("/models/{name}/versions/{version}/stats", (HttpContext context, string name, string version, IInferenceService service, IModelRegistry registry, ModelStatistics statistics) =>
                 WriteModelAsync(context, ModelReference.Parse(name, version), service, registry, statistics))
+            .RequireModel(ModelAction.Read)
             .WithSummary("Statistics of one model version");
         return v2;
     }
@@ -37,7 +40,8 @@ internal static class V2StatisticsEndpoints
     {
         var ct = context.RequestAborted;
         var snapshots = new List<VersionStatisticsSnapshot>();
-        foreach (var model in (await registry.ListModelsAsync(ct).ConfigureAwait(false)).OrderBy(m => m.Name, StringComparer.Ordinal))
+        var access = CallerAccess.Of(context);
+        foreach (var model in (await registry.ListModelsAsync(ct).ConfigureAwait(false)).Where(m => access.CanSee(m.Name)).OrderBy(m => m.Name, StringComparer.Ordinal))
         {
             if (await registry.GetModelAsync(model.Name, ct).ConfigureAwait(false) is { } details)
             {
