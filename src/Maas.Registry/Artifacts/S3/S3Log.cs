@@ -13,7 +13,7 @@ internal static partial class S3Log
     public static partial void UploadedMultipart(ILogger logger, string key, long bytes, int parts);
 
     [LoggerMessage(EventId = 6102, Level = LogLevel.Warning,
-        Message = "Could not abort multipart upload {UploadId} of {Key}; a bucket lifecycle rule (AbortIncompleteMultipartUpload) or the next start-up removes it")]
+        Message = "Could not abort multipart upload {UploadId} of {Key}; its parts stay (invisible, but billed) until a bucket lifecycle rule (AbortIncompleteMultipartUpload) removes them")]
     public static partial void AbortFailed(ILogger logger, Exception exception, string key, string uploadId);
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Information, Message = "Aborted multipart upload {UploadId} of {Key}, left by an earlier process")]
