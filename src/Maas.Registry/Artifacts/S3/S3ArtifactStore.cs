@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Maas.Core.Errors;
@@ -108,6 +109,10 @@ internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
             await new S3Uploader(Connection, _options.S3, _logger).UploadAsync(key, path, cancellationToken).ConfigureAwait(false);
             return true;
         }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw Unavailable(e);
+        }
         finally
         {
             TryDelete(path);
@@ -133,6 +138,10 @@ internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
         {
             return false;
         }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw Unavailable(e);
+        }
     }
 
     public async Task<bool> DeleteAsync(string sha256, CancellationToken cancellationToken = default)
@@ -143,7 +152,15 @@ internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
             return false;
         }
 
-        await Connection.Client.DeleteObjectAsync(Connection.Bucket, Connection.BlobKey(sha256), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Connection.Client.DeleteObjectAsync(Connection.Bucket, Connection.BlobKey(sha256), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw Unavailable(e);
+        }
+
         return true;
     }
 
@@ -153,7 +170,16 @@ internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
         var request = new ListObjectsV2Request { BucketName = Connection.Bucket, Prefix = Connection.BlobPrefix, MaxKeys = _options.S3.ListPageSize };
         while (true)
         {
-            var page = await Connection.Client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            ListObjectsV2Response page;
+            try
+            {
+                page = await Connection.Client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsUnreachable(e, cancellationToken))
+            {
+                throw Unavailable(e);
+            }
+
             foreach (var item in page.S3Objects ?? [])
             {
                 if (Connection.DigestOf(item.Key) is { } digest)
@@ -216,6 +242,10 @@ internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
         {
             throw MaasException.NotFound($"artifact '{sha256}' not found");
         }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw Unavailable(e);
+        }
 
         return _codec.OpenReader(new S3ResponseStream(response));
     }
@@ -271,6 +301,28 @@ internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
             S3Log.ListUploadsUnsupported(_logger, e.ErrorCode ?? e.StatusCode.ToString());
             return aborted;
         }
+        catch (Exception e) when (IsUnreachable(e, cancellationToken))
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    /// <summary>A failure of the bucket or the way to it (not of the caller's request, not a cancellation by the caller).</summary>
+    private static bool IsUnreachable(Exception e, CancellationToken cancellationToken) =>
+        e is AmazonServiceException or AmazonClientException or HttpRequestException
+        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    /// <summary>503 for the client, with the server's error code (AccessDenied, NoSuchBucket …) for the operator; no credentials, no keys.</summary>
+    private MaasException Unavailable(Exception e)
+    {
+        var reason = e switch
+        {
+            AmazonServiceException { ErrorCode: { Length: > 0 } code } => code,
+            AmazonServiceException service => $"HTTP {(int)service.StatusCode}",
+            OperationCanceledException => "timed out",
+            _ => "could not connect",
+        };
+        return new MaasException(MaasErrorKind.Unavailable, $"The artifact store {Location} is unavailable ({reason}).", e);
     }
 
     private S3Connection Connect()

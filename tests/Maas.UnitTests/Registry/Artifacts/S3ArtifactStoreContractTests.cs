@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using Maas.Core.Errors;
 using Maas.Registry;
 using Maas.Registry.Artifacts;
 using Maas.Tests.Shared;
@@ -156,6 +157,59 @@ public sealed class S3ArtifactStoreContractTests(S3rverFixture fixture) : Artifa
                 Environment.SetEnvironmentVariable(name, value);
             }
         }
+    }
+
+    [Fact]
+    public async Task ExistsAsync_NothingListeningAtTheEndpoint_UnavailableNamingTheStore()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        await using var provider = BuildProvider(s3 => o =>
+        {
+            s3.Configure(_bucket, "nowhere")(o);
+            o.S3.ServiceUrl = $"http://127.0.0.1:{port}";
+        });
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => Resolve(provider).ExistsAsync(Sha256([1])));
+
+        Assert.Equal(MaasErrorKind.Unavailable, error.Kind);
+        Assert.Contains($"s3://{_bucket}/nowhere", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CommitAsync_UnknownAccessKey_UnavailableWithTheServersReasonAndNoSecret()
+    {
+        // s3rver checks the access key id, not SigV4 signatures, so a wrong key id is what it can refuse.
+        await using var provider = BuildProvider(s3 => o =>
+        {
+            s3.Configure(_bucket)(o);
+            (o.S3.AccessKey, o.S3.SecretKey) = ("NOTAKEY", "not-the-secret");
+        });
+        var store = Resolve(provider);
+        var staged = await store.StageAsync(new MemoryStream(Bytes(10, seed: 10)));
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => store.CommitAsync(staged));
+
+        Assert.Equal(MaasErrorKind.Unavailable, error.Kind);
+        Assert.Matches("InvalidAccessKeyId|Forbidden|403", error.Message);
+        Assert.DoesNotContain("not-the-secret", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(DataDirectory, "second", "s3-staging")));
+    }
+
+    [Fact]
+    public async Task ListAsync_BucketDoesNotExist_UnavailableNoSuchBucket()
+    {
+        await using var provider = BuildProvider(s3 => s3.Configure("maas-no-such-bucket"));
+
+        var error = await Assert.ThrowsAsync<MaasException>(() => Resolve(provider).ListAsync());
+
+        Assert.Equal(MaasErrorKind.Unavailable, error.Kind);
+        Assert.Contains("NoSuchBucket", error.Message, StringComparison.Ordinal);
     }
 
     protected override async Task<Action<RegistryOptions>> ConfigureAsync()
