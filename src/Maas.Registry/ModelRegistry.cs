@@ -48,9 +48,10 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         _paths = paths;
         _database = database;
         _migrations = migrations;
-        _store = stores.LastOrDefault(s => string.Equals(s.Name, options.ArtifactStore, StringComparison.OrdinalIgnoreCase))
+        var storeName = ArtifactStoreSelection.StoreName(options);
+        _store = stores.LastOrDefault(s => string.Equals(s.Name, storeName, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException(
-                $"No artifact store named '{options.ArtifactStore}' is registered; known: {string.Join(", ", stores.Select(s => s.Name))}.");
+                $"No artifact store named '{storeName}' is registered; known: {string.Join(", ", stores.Select(s => s.Name))}.");
         _detector = new ManifestDetector(signatureReader);
         _time = timeProvider;
         _logger = logger;

@@ -1,3 +1,5 @@
+using Maas.Registry.Artifacts.S3;
+
 namespace Maas.Registry;
 
 /// <summary>Where the registry keeps its metadata database and artifacts.</summary>
@@ -14,8 +16,16 @@ public sealed class RegistryOptions
     /// <summary>SQLite database file, relative to <see cref="DataDirectory"/> unless rooted.</summary>
     public string DatabaseFile { get; set; } = "registry.db";
 
-    /// <summary>Name of the artifact store plug-in; <c>folder</c> is the built-in one.</summary>
-    public string ArtifactStore { get; set; } = "folder";
+    /// <summary>Where blobs live: <c>folder</c> (default, <c>&lt;data&gt;/artifacts</c>), a folder path, or <c>s3://BUCKET[/PREFIX]</c>.</summary>
+    /// <remarks>A relative folder path is resolved against <see cref="DataDirectory"/>; S3 connection settings are in <see cref="S3"/>.</remarks>
+    public string? Artifacts { get; set; }
+
+    /// <summary>Name of the artifact store plug-in (<c>folder</c>, <c>s3</c>, or a host's own); unset means the one <see cref="Artifacts"/> implies.</summary>
+    /// <remarks>When both are set they must agree: <c>s3</c> exactly when <see cref="Artifacts"/> is an <c>s3://</c> URL.</remarks>
+    public string? ArtifactStore { get; set; }
+
+    /// <summary>Connection and upload settings used when the artifacts live in an S3 bucket.</summary>
+    public S3StoreOptions S3 { get; set; } = new();
 
     /// <summary>How long a writer waits for the database's write lock before failing.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -22,10 +22,7 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
             failures.Add($"Registry DatabaseFile '{options.DatabaseFile}' names a folder, not a file.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.ArtifactStore))
-        {
-            failures.Add("Registry ArtifactStore must name an artifact store (e.g. 'folder').");
-        }
+        failures.AddRange(Artifacts.ArtifactStoreSelection.Validate(options));
 
         if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > TimeSpan.FromMinutes(10))
         {

@@ -7,7 +7,9 @@ internal sealed class RegistryPaths
     {
         DataDirectory = Path.GetFullPath(options.DataDirectory);
         DatabaseFile = Path.GetFullPath(options.DatabaseFile, DataDirectory);
-        ArtifactsDirectory = Path.Combine(DataDirectory, "artifacts");
+        var folder = Artifacts.ArtifactStoreSelection.FolderPath(options);
+        ArtifactsDirectory = folder is null ? Path.Combine(DataDirectory, "artifacts") : Path.GetFullPath(folder, DataDirectory);
+        S3StagingDirectory = Path.Combine(DataDirectory, "s3-staging");
     }
 
     public string DataDirectory { get; }
@@ -15,4 +17,7 @@ internal sealed class RegistryPaths
     public string DatabaseFile { get; }
 
     public string ArtifactsDirectory { get; }
+
+    /// <summary>Where the S3 store stages uploads on this replica (local disk, never shared).</summary>
+    public string S3StagingDirectory { get; }
 }

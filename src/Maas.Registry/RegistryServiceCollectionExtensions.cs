@@ -38,6 +38,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IMetadataDatabase, SqliteMetadataDatabase>();
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IArtifactStore, FolderArtifactStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IArtifactStore, Artifacts.S3.S3ArtifactStore>());
         services.TryAddSingleton<IArtifactCodec, PlainArtifactCodec>();
         services.TryAddSingleton<ISignatureReader, OnnxSignatureReader>();
         services.TryAddSingleton<ModelRegistry>();

@@ -13,7 +13,7 @@ internal sealed class RegistryTestHost : IAsyncDisposable
     private readonly ServiceProvider _provider;
     private readonly bool _ownsDirectory;
 
-    private RegistryTestHost(string dataDirectory, bool ownsDirectory, ILoggerProvider? logs = null)
+    private RegistryTestHost(string dataDirectory, bool ownsDirectory, ILoggerProvider? logs = null, Action<RegistryOptions>? configure = null)
     {
         DataDirectory = dataDirectory;
         _ownsDirectory = ownsDirectory;
@@ -25,6 +25,10 @@ internal sealed class RegistryTestHost : IAsyncDisposable
         }
 
         services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
         _provider = services.BuildServiceProvider();
         Registry = _provider.GetRequiredService<ModelRegistry>();
     }
@@ -43,6 +47,14 @@ internal sealed class RegistryTestHost : IAsyncDisposable
 
     /// <param name="logs">Receives the registry's log entries, when a test checks them.</param>
     public static RegistryTestHost Create(ILoggerProvider? logs = null) => new(NewDataDirectory(), ownsDirectory: true, logs);
+
+    /// <summary>A host whose registry options <paramref name="configure"/> adjusts, e.g. to choose the artifact store (S3).</summary>
+    public static RegistryTestHost CreateWith(Action<RegistryOptions> configure, ILoggerProvider? logs = null) =>
+        new(NewDataDirectory(), ownsDirectory: true, logs, configure);
+
+    /// <summary>Like <see cref="Open"/>, with registry options adjusted by <paramref name="configure"/>.</summary>
+    public static RegistryTestHost OpenWith(string dataDirectory, Action<RegistryOptions> configure) =>
+        new(dataDirectory, ownsDirectory: false, logs: null, configure);
 
     /// <summary>A host over an existing folder that the caller deletes, e.g. to reopen the same data.</summary>
     public static RegistryTestHost Open(string dataDirectory) => new(dataDirectory, ownsDirectory: false);
