@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using Maas.Server;
+using Maas.Tests.Shared.Deploy;
 using Maas.UnitTests.Cli;
 
 namespace Maas.UnitTests.Deploy;
@@ -113,6 +114,23 @@ public sealed class DockerfileTests
         Assert.Contains("**/obj/", patterns);
         Assert.Contains(".git/", patterns);
         Assert.DoesNotContain(patterns, p => p.TrimEnd('/') is "src" or "src/**" || p.StartsWith("Directory.", StringComparison.Ordinal) || p == ".editorconfig");
+    }
+
+    [Theory]
+    [InlineData("src/Maas.Server/bin/Debug/net10.0/maas.dll", true)]
+    [InlineData("src/Maas.Server/obj/project.assets.json", true)]
+    [InlineData("tests/Maas.UnitTests/Deploy/DockerfileTests.cs", true)]
+    [InlineData("README.md", true)]
+    [InlineData(".git/HEAD", true)]
+    [InlineData("src/Maas.Server/MaasServer.cs", false)]
+    [InlineData("src/Maas.Server/Maas.Server.csproj", false)]
+    [InlineData("Directory.Packages.props", false)]
+    [InlineData(".editorconfig", false)]
+    public void Dockerignore_Path_InOrOutOfTheContext(string path, bool excluded)
+    {
+        var ignore = DockerIgnore.Parse(RepositoryFiles.Read(".dockerignore"));
+
+        Assert.Equal(excluded, ignore.Excludes(path));
     }
 
     /// <summary>The project and every project it references, transitively, as repository paths.</summary>

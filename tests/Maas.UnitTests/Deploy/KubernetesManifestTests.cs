@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Maas.Server;
+using Maas.Tests.Shared.Deploy;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-namespace Maas.UnitTests.Deploy;
+namespace Maas.Tests.Shared.Deploy;
 
 /// <summary>Finds files of this repository (the folder holding <c>Maas.slnx</c>) from the test's output folder.</summary>
 internal static class RepositoryFiles

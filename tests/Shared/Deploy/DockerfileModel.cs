@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Maas.UnitTests.Deploy;
+namespace Maas.Tests.Shared.Deploy;
 
 /// <summary>The instructions of a Dockerfile, grouped by build stage (enough of the syntax for this repository's:
 /// comments, line continuations, <c>FROM image AS name</c>, exec-form JSON arrays).</summary>
