@@ -10,6 +10,7 @@ internal static class ServingActivities
     public const string Queue = "maas.queue";
     public const string Batch = "maas.batch";
     public const string Engine = "maas.engine";
+    public const string Generate = "maas.generate";
 
     public static readonly ActivitySource Source = new(MaasTracing.ActivitySourceName, typeof(ServingActivities).Assembly.GetName().Version?.ToString());
 
@@ -17,20 +18,26 @@ internal static class ServingActivities
     /// thread, a callback), so the caller's flow must keep its own current span.</summary>
     public static Activity? StartDetached(string name, string model, int version)
     {
+        var activity = StartDetached(name, default);
+        activity?.SetTag("maas.model", model);
+        activity?.SetTag("maas.model.version", version);
+        return activity;
+    }
+
+    /// <summary>As <see cref="StartDetached(string, string, int)"/>, under <paramref name="parent"/> (default: the
+    /// current span).</summary>
+    public static Activity? StartDetached(string name, ActivityContext parent)
+    {
         if (!Source.HasListeners())
         {
             return null;
         }
 
         var previous = Activity.Current;
-        var activity = Source.StartActivity(name, ActivityKind.Internal);
-        if (activity is not null)
-        {
-            Activity.Current = previous;
-            activity.SetTag("maas.model", model);
-            activity.SetTag("maas.model.version", version);
-        }
-
+        var activity = parent == default
+            ? Source.StartActivity(name, ActivityKind.Internal)
+            : Source.StartActivity(name, ActivityKind.Internal, parent);
+        Activity.Current = previous;
         return activity;
     }
 

@@ -25,6 +25,7 @@ public sealed class TracingServerFixture : IAsyncLifetime
             "Maas:Serving:Defaults:Instances=1",
             $"Maas:Serving:Defaults:MaxBatchSize={BatchRows}",
             "Maas:Serving:Defaults:MaxQueueDelay=00:00:02",
+            "Maas:Llama:ContextSize=2048",
         ],
         services: s => s.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans)));
 

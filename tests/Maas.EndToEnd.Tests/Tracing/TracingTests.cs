@@ -4,6 +4,9 @@ using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Maas.EndToEnd.Tests.Infrastructure;
+using Maas.EndToEnd.Tests.OpenAi;
+using Maas.Formats.Gguf;
 using Maas.Server.Protocols.Grpc.Inference;
 
 namespace Maas.EndToEnd.Tests.Tracing;
@@ -91,6 +94,38 @@ public sealed class TracingTests(TracingServerFixture fixture) : IClassFixture<T
         var shared = Assert.Single(batches);
         Assert.Equal(TracingServerFixture.BatchRows, shared.Links.Count());
         Assert.Equal(TracingServerFixture.BatchRows, shared.GetTagItem("maas.batch.requests"));
+    }
+
+    [Fact]
+    public async Task Completions_Traceparent_QueueAndGenerationUnderTheRequest()
+    {
+        const string llm = "traced-llm";
+        var (path, bytes) = LlamaModels.WriteTiny(new TinyLlamaOptions { Name = llm, ContextLength = 512 });
+        TempFolder.Delete(Path.GetDirectoryName(path)!);
+        await fixture.Server.PushAsync(llm, [("model.gguf", bytes)]);
+        var caller = Caller.Create();
+        using var client = UntracedClient();
+        using var request = caller.Post("/v1/completions", OpenAiHttp.Completion(llm, "one two three", 6));
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var usage = (await Json.ReadAsync(response)).GetProperty("usage");
+        await fixture.Spans.WaitForAsync(spans => HasServerSpan(spans, caller));
+        var trace = fixture.Spans.InTrace(caller.TraceId);
+        var server = Assert.Single(trace, a => a.Kind == ActivityKind.Server);
+        Assert.Equal(caller.SpanId, server.ParentSpanId);
+        var inference = Assert.Single(trace, a => a.OperationName == "maas.request");
+        Assert.Equal(server.SpanId, inference.ParentSpanId);
+        Assert.Equal(llm, inference.GetTagItem("maas.model"));
+        Assert.Equal(inference.SpanId, Assert.Single(trace, a => a.OperationName == "maas.route").ParentSpanId);
+        var queue = Assert.Single(trace, a => a.OperationName == "maas.queue");
+        Assert.Equal(inference.SpanId, queue.ParentSpanId);
+        var generate = Assert.Single(trace, a => a.OperationName == "maas.generate");
+        Assert.Equal(inference.SpanId, generate.ParentSpanId);
+        Assert.True(generate.StartTimeUtc >= queue.StartTimeUtc + queue.Duration - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(usage.GetProperty("prompt_tokens").GetInt32(), generate.GetTagItem("maas.generation.prompt_tokens"));
+        Assert.Equal(usage.GetProperty("completion_tokens").GetInt32(), generate.GetTagItem("maas.generation.completion_tokens"));
     }
 
     /// <summary>Waits for the caller's trace and checks its chain: caller → server span → maas.request → (maas.route,
