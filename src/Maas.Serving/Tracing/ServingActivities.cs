@@ -41,7 +41,7 @@ internal static class ServingActivities
         return activity;
     }
 
-    /// <summary>Ends a span started with <see cref="StartDetached"/> from any thread, leaving that thread's current span
+    /// <summary>Ends a span started with <c>StartDetached</c> from any thread, leaving that thread's current span
     /// as it was.</summary>
     public static void EndDetached(Activity activity, Exception? error)
     {
