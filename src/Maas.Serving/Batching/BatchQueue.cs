@@ -43,6 +43,10 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
     private int _running;
     private bool _stopped;
 
+    // Smoothed duration of recent engine calls, in timestamp ticks: a request that would pass its deadline before a
+    // call started now could end is refused (504) instead of being run late.
+    private long _computeEstimate;
+
     public BatchQueue(
         IBatchExecutor<TRequest, TResult> executor,
         DeploymentSettings settings,
@@ -184,7 +188,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         _metrics.QueueDepth(_model, _version, -1);
         _metrics.Rejected(_model, _version, "deadline");
         item.Fail(new MaasException(MaasErrorKind.DeadlineExceeded,
-            $"The request waited {Volatile.Read(ref _settings).RequestTimeout.TotalSeconds:0.###} s in the queue of {_model}:{_version} without reaching the engine."));
+            $"The request waited {_time.GetElapsedTime(item.Arrival).TotalSeconds:0.###} s in the queue of {_model}:{_version} and could not reach the engine within its {Volatile.Read(ref _settings).RequestTimeout.TotalSeconds:0.###} s timeout."));
     }
 
     private void Remove(BatchItem<TRequest, TResult> item)
@@ -359,8 +363,28 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         return null;
     }
 
-    private bool Expired(BatchItem<TRequest, TResult> item, DeploymentSettings settings) =>
-        settings.RequestTimeout > TimeSpan.Zero && _time.GetElapsedTime(item.Arrival) >= settings.RequestTimeout;
+    // Past its deadline, or so close that the engine call it would join cannot end in time. The prediction applies
+    // only while calls take under half the timeout, so a tight timeout on a slow model still runs lone requests.
+    private bool Expired(BatchItem<TRequest, TResult> item, DeploymentSettings settings)
+    {
+        if (settings.RequestTimeout <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        var waited = _time.GetElapsedTime(item.Arrival);
+        var compute = TimeSpan.FromSeconds((double)Volatile.Read(ref _computeEstimate) / _time.TimestampFrequency);
+        return waited >= settings.RequestTimeout
+            || (compute < settings.RequestTimeout / 2 && waited + compute >= settings.RequestTimeout);
+    }
+
+    private void RecordCompute(TimeSpan elapsed)
+    {
+        // Exponential moving average with weight 1/8 on the newest call; races between workers only blur it.
+        var ticks = (long)(elapsed.TotalSeconds * _time.TimestampFrequency);
+        var old = Volatile.Read(ref _computeEstimate);
+        Volatile.Write(ref _computeEstimate, old == 0 ? ticks : old + ((ticks - old) / 8));
+    }
 
     private int CountJoinable(BatchItem<TRequest, TResult> head, int maxRows)
     {
@@ -400,6 +424,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
             var results = await _executor.RunAsync(requests, running.Token).ConfigureAwait(false);
             var (elapsed, input, output) = phases.End();
             _metrics.Computed(_model, _version, elapsed, rows, batch.Count, input, output);
+            RecordCompute(elapsed);
             if (results.Count != batch.Count)
             {
                 throw new MaasException(MaasErrorKind.Internal, $"The batch of {batch.Count} requests returned {results.Count} results.");

@@ -260,6 +260,32 @@ public sealed class BatchQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task InferAsync_CannotEndBeforeItsDeadline_FailsWith504InsteadOfRunningLate()
+    {
+        var model = new FakeTensorModel { Hold = true };
+        var timeout = TimeSpan.FromSeconds(2);
+        await using var pipeline = new TensorPipeline(model, _harness.Context(Settings(timeout: timeout)));
+        var first = pipeline.InferAsync(BatchingHarness.Rows(0)).AsTask();
+        var call = await model.NextCallAsync();
+        _harness.Time.Advance(TimeSpan.FromMilliseconds(500));
+        call.Release();
+        (await first).Dispose();
+
+        // Engine calls take about 0.5 s; a request that has waited 1.6 s of its 2 s could not end in time.
+        var blocker = pipeline.InferAsync(BatchingHarness.Rows(1)).AsTask();
+        var busy = await model.NextCallAsync();
+        var late = pipeline.InferAsync(BatchingHarness.Rows(10)).AsTask();
+        _harness.Time.Advance(TimeSpan.FromMilliseconds(1600));
+        busy.Release();
+
+        var ex = await Assert.ThrowsAsync<MaasException>(() => late);
+        Assert.Equal(MaasErrorKind.DeadlineExceeded, ex.Kind);
+        (await blocker).Dispose();
+        Assert.Equal(2, model.Calls);
+        Assert.Equal(new PipelineLoad(0, 0), pipeline.Load);
+    }
+
+    [Fact]
     public async Task InferAsync_QueueFull_RejectsAtOnceWith429()
     {
         var model = new FakeTensorModel { Hold = true };
