@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Models;
@@ -5,6 +6,7 @@ using Maas.Registry.Abstractions;
 using Maas.Serving.Hosting;
 using Maas.Serving.Pipelines;
 using Maas.Serving.Routing;
+using Maas.Serving.Tracing;
 using Microsoft.Extensions.Options;
 
 namespace Maas.Serving;
@@ -74,15 +76,40 @@ internal sealed class InferenceService(ModelRouter router, ModelHost host, IOpti
         Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,
         CancellationToken cancellationToken = default)
     {
+        using var activity = ServingActivities.StartRequest(reference.ToString());
+        try
+        {
+            return await RunOnRouteAsync(reference, work, activity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            ServingActivities.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    private async Task<T> RunOnRouteAsync<T>(
+        ModelReference reference,
+        Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,
+        Activity? activity,
+        CancellationToken cancellationToken)
+    {
         // A route can move between finding a deployment and entering it (alias moved, old instance draining after a
         // swap, idle unload): then route again rather than fail the request. Three tries cover any realistic run of moves.
         for (var attempt = 0; ; attempt++)
         {
-            var deployment = await router.RouteAsync(reference, cancellationToken).ConfigureAwait(false);
+            Deployment deployment;
+            using (ServingActivities.Source.StartActivity(ServingActivities.Route, ActivityKind.Internal))
+            {
+                deployment = await router.RouteAsync(reference, cancellationToken).ConfigureAwait(false);
+            }
+
             if (deployment.TryAcquire() is { } lease)
             {
                 using (lease)
                 {
+                    activity?.SetTag("maas.model", deployment.Version.Model);
+                    activity?.SetTag("maas.model.version", deployment.Version.Version);
                     return await work(deployment.Version, lease.Pipeline, cancellationToken).ConfigureAwait(false);
                 }
             }

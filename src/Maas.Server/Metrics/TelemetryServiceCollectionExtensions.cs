@@ -32,7 +32,8 @@ internal static class TelemetryServiceCollectionExtensions
         services.AddMetrics(builder => builder
             .EnableMetrics("Maas", instrumentName: null, listenerName: OpenTelemetryListener, scopes: MeterScope.Local)
             .EnableMetrics(RuntimeMeter, instrumentName: null, listenerName: OpenTelemetryListener, scopes: MeterScope.Global));
-        services.AddOpenTelemetry()
+        var telemetry = services.AddOpenTelemetry();
+        telemetry
             .ConfigureResource(resource => resource.AddService(
                 configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : "maas",
                 serviceVersion: ServerInfo.Version))
@@ -42,6 +43,7 @@ internal static class TelemetryServiceCollectionExtensions
                     .AddReader(new BaseExportingMetricReader(prometheus) { TemporalityPreference = MetricReaderTemporalityPreference.Cumulative });
                 AddOtlp(metrics, configuration);
             });
+        Tracing.TracingSetup.Add(telemetry, configuration);
         return services;
     }
 
@@ -68,14 +70,18 @@ internal static class TelemetryServiceCollectionExtensions
 
     /// <summary>A base URL such as <c>http://collector:4318</c>, as <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> takes it: over
     /// HTTP the signal's path is added, which the exporter does not do for an endpoint set in code.</summary>
-    internal static Uri OtlpEndpoint(string endpoint, OtlpExportProtocol protocol)
+    internal static Uri OtlpEndpoint(string endpoint, OtlpExportProtocol protocol) => OtlpEndpoint(endpoint, protocol, "/v1/metrics");
+
+    /// <summary>As <see cref="OtlpEndpoint(string, OtlpExportProtocol)"/> for the signal at <paramref name="signalPath"/>
+    /// (<c>/v1/metrics</c>, <c>/v1/traces</c>).</summary>
+    internal static Uri OtlpEndpoint(string endpoint, OtlpExportProtocol protocol, string signalPath)
     {
         var uri = new Uri(endpoint, UriKind.Absolute);
-        if (protocol != OtlpExportProtocol.HttpProtobuf || uri.AbsolutePath.EndsWith("/v1/metrics", StringComparison.Ordinal))
+        if (protocol != OtlpExportProtocol.HttpProtobuf || uri.AbsolutePath.EndsWith(signalPath, StringComparison.Ordinal))
         {
             return uri;
         }
 
-        return new Uri(uri.AbsoluteUri.TrimEnd('/') + "/v1/metrics");
+        return new Uri(uri.AbsoluteUri.TrimEnd('/') + signalPath);
     }
 }

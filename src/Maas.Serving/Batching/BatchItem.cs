@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Maas.Serving.Tracing;
+
 namespace Maas.Serving.Batching;
 
 /// <summary>One caller's request in a <see cref="BatchQueue{TRequest, TResult}"/>: its rows, arrival time, deadline
@@ -10,6 +13,7 @@ internal sealed class BatchItem<TRequest, TResult>(TRequest request, int rows, l
     private int _state = BatchItemState.Queued;
     private CancellationTokenRegistration _cancellation;
     private ITimer? _deadline;
+    private Activity? _queued;
 
     public TRequest Request { get; } = request;
 
@@ -25,6 +29,21 @@ internal sealed class BatchItem<TRequest, TResult>(TRequest request, int rows, l
     public RunningBatch? Batch { get; set; }
 
     public Task<TResult> Task => _completion.Task;
+
+    /// <summary>The span the caller was in when it queued the request (default when not traced): the batch that serves
+    /// the request links to it.</summary>
+    public ActivityContext TraceContext { get; private set; }
+
+    /// <summary>Opens the request's <c>maas.queue</c> span, a child of the caller's current span; it ends when a batch
+    /// takes the request (<see cref="Dequeued"/>) or the request ends while still queued.</summary>
+    public void TraceQueued(string model, int version)
+    {
+        TraceContext = Activity.Current?.Context ?? default;
+        _queued = ServingActivities.StartDetached(ServingActivities.Queue, model, version);
+    }
+
+    /// <summary>A batch took the request: its time in the queue ends.</summary>
+    public void Dequeued() => EndQueued(null);
 
     public int State => Volatile.Read(ref _state);
 
@@ -49,6 +68,7 @@ internal sealed class BatchItem<TRequest, TResult>(TRequest request, int rows, l
 
     public void Fail(Exception exception)
     {
+        EndQueued(exception);
         Release();
         _completion.TrySetException(exception);
     }
@@ -59,8 +79,17 @@ internal sealed class BatchItem<TRequest, TResult>(TRequest request, int rows, l
         _completion.TrySetCanceled(cancellationToken);
     }
 
+    private void EndQueued(Exception? error)
+    {
+        if (Interlocked.Exchange(ref _queued, null) is { } span)
+        {
+            ServingActivities.EndDetached(span, error);
+        }
+    }
+
     private void Release()
     {
+        EndQueued(null);
         // Unregister rather than Dispose: this may run inside the registration's own callback.
         _cancellation.Unregister();
         _deadline?.Dispose();

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Serving.Metrics;
 using Maas.Serving.Pipelines;
+using Maas.Serving.Tracing;
 
 namespace Maas.Serving.Batching;
 
@@ -115,6 +117,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
                 throw new MaasException(MaasErrorKind.TooManyRequests, $"The queue of {_model}:{_version} is full ({settings.MaxQueue} waiting); retry later.");
             }
 
+            item.TraceQueued(_model, _version);
             item.Node = _queue.AddLast(item);
             Signal();
         }
@@ -403,14 +406,18 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         var running = batch[0].Batch!;
         var rows = 0;
         var requests = new TRequest[batch.Count];
+        var traces = new ActivityContext[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
+            batch[i].Dequeued();
+            traces[i] = batch[i].TraceContext;
             _metrics.QueueDepth(_model, _version, -1);
             _metrics.Queued(_model, _version, _time.GetElapsedTime(batch[i].Arrival));
             requests[i] = batch[i].Request;
             rows += batch[i].Rows;
         }
 
+        using var span = ServingActivities.StartBatch(_model, _version, traces, rows);
         var phases = ComputePhases.Begin(_time);
         try
         {
@@ -441,6 +448,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
             var error = ex is OperationCanceledException && _stopping.IsCancellationRequested
                 ? MaasException.Unavailable($"Model {_model}:{_version} was unloaded.")
                 : ex;
+            ServingActivities.Fail(span, error);
             foreach (var item in batch)
             {
                 if (item.TryMove(BatchItemState.Running, BatchItemState.Done))
@@ -451,6 +459,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         }
         finally
         {
+            phases.EndEngineSpan();
             Interlocked.Add(ref _running, -batch.Count);
             running.Dispose();
         }
@@ -463,9 +472,9 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
             return;
         }
 
+        var phases = ComputePhases.Begin(_time);
         try
         {
-            var phases = ComputePhases.Begin(_time);
             var results = await _executor.RunAsync([item.Request], cancellationToken).ConfigureAwait(false);
             var (elapsed, input, output) = phases.End();
             _metrics.Computed(_model, _version, elapsed, item.Rows, 1, input, output);
@@ -473,6 +482,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            phases.EndEngineSpan();
             if (item.TryMove(BatchItemState.Running, BatchItemState.Done))
             {
                 item.Fail(ex);

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Maas.Serving.Tracing;
+
 namespace Maas.Serving.Batching;
 
 /// <summary>Where one engine call's pre-processing ends and its post-processing begins, so the statistics extension
@@ -15,6 +18,7 @@ internal sealed class ComputePhases
     private readonly long _started;
     private long _inputDone;
     private long _inferDone;
+    private Activity? _engine;
 
     private ComputePhases(TimeProvider time)
     {
@@ -36,6 +40,7 @@ internal sealed class ComputePhases
         if (Ambient.Value is { } phases)
         {
             phases._inputDone = phases._time.GetTimestamp();
+            phases._engine = ServingActivities.Source.StartActivity(ServingActivities.Engine, ActivityKind.Internal);
         }
     }
 
@@ -45,6 +50,18 @@ internal sealed class ComputePhases
         if (Ambient.Value is { } phases)
         {
             phases._inferDone = phases._time.GetTimestamp();
+            phases.EndEngineSpan();
+        }
+    }
+
+    /// <summary>Ends the <c>maas.engine</c> span opened at <see cref="InputDone"/> if the engine call did not return
+    /// (it threw, or was cancelled); nothing when none is open.</summary>
+    public void EndEngineSpan()
+    {
+        if (_engine is { } engine)
+        {
+            _engine = null;
+            engine.Stop();
         }
     }
 
@@ -52,6 +69,7 @@ internal sealed class ComputePhases
     public (TimeSpan Elapsed, TimeSpan Input, TimeSpan Output) End()
     {
         var ended = _time.GetTimestamp();
+        EndEngineSpan();
         if (ReferenceEquals(Ambient.Value, this))
         {
             Ambient.Value = null;

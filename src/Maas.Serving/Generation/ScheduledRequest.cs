@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
+using Maas.Serving.Tracing;
 
 namespace Maas.Serving.Generation;
 
@@ -18,6 +20,10 @@ internal sealed class ScheduledRequest : IDisposable
     private readonly CancellationTokenRegistration _abandoned;
     private List<TokenLogprob>? _logprobs;
     private long _lastTokenAt;
+    private ActivityContext _trace;
+    private Activity? _queued;
+    private Activity? _generating;
+    private Exception? _error;
 
     public ScheduledRequest(
         IReadOnlyList<int> prompt,
@@ -77,7 +83,39 @@ internal sealed class ScheduledRequest : IDisposable
             : new OperationCanceledException(_linked.Token));
     }
 
-    public void Fail(Exception error) => _output.Writer.TryComplete(error);
+    public void Fail(Exception error)
+    {
+        Interlocked.CompareExchange(ref _error, error, null);
+        _output.Writer.TryComplete(error);
+    }
+
+    /// <summary>Opens the <c>maas.queue</c> span, under the caller's current span, until the sequence starts.</summary>
+    public void TraceQueued(string model)
+    {
+        _trace = Activity.Current?.Context ?? default;
+        _queued = ServingActivities.StartDetached(ServingActivities.Queue, _trace);
+        _queued?.SetTag("maas.model", model);
+    }
+
+    /// <summary>The sequence started: the queue span ends and the <c>maas.generate</c> span (prefill and every decode
+    /// step of this sequence, shared with the others running) begins, under the caller's span.</summary>
+    public void TraceStarted()
+    {
+        EndSpan(ref _queued);
+        if (_trace != default)
+        {
+            _generating = ServingActivities.StartDetached(ServingActivities.Generate, _trace);
+            _generating?.SetTag("maas.generation.prompt_tokens", Prompt.Count);
+        }
+    }
+
+    private void EndSpan(ref Activity? span)
+    {
+        if (Interlocked.Exchange(ref span, null) is { } ended)
+        {
+            ServingActivities.EndDetached(ended, Volatile.Read(ref _error));
+        }
+    }
 
     /// <summary>Takes one sampled token; returns true when the generation has ended (chunks already written).</summary>
     public bool Accept(SampledToken token, TimeProvider time, GenerationMetrics metrics, string model)
@@ -143,6 +181,9 @@ internal sealed class ScheduledRequest : IDisposable
 
     public void Dispose()
     {
+        EndSpan(ref _queued);
+        _generating?.SetTag("maas.generation.completion_tokens", CompletionTokens);
+        EndSpan(ref _generating);
         Sequence?.Dispose();
         Sequence = null;
         _abandoned.Dispose();

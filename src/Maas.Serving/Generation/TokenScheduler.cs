@@ -118,6 +118,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
 
         var scheduled = new ScheduledRequest(prompt, maxTokens, request, _generator.Info.EndOfGenerationTokens, _generator.GetTokenBytes,
             options.Deadline, _time, cancellationToken);
+        scheduled.TraceQueued(_model);
         if (Interlocked.Increment(ref _inFlight) > MaxSequences + Math.Max(1, options.MaxQueue) || !_queue.Writer.TryWrite(scheduled))
         {
             Interlocked.Decrement(ref _inFlight);
@@ -196,6 +197,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
             try
             {
                 head.Sequence = _generator.StartSequence(head.Prompt, head.Request.Sampling);
+                head.TraceStarted();
             }
             catch (Exception ex)
             {
