@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Optimization.Graph;
+using Maas.Optimization.Quantization.Smoothing;
 
 namespace Maas.Optimization.Quantization.Dynamic;
 
@@ -23,6 +24,36 @@ internal sealed record DynamicInt8Options(
     bool WeightOnlyAuto,
     IReadOnlyList<string> WeightOnly)
 {
+    /// <summary>Which nodes get SmoothQuant-style activation scaling before quantization (<c>"smooth"</c>):
+    /// <c>auto</c>, <c>all</c>, <c>none</c> or node names (<see cref="SmoothNodes"/>).</summary>
+    public string Smooth { get; init; } = "none";
+
+    /// <summary>Node names to smooth when <see cref="Smooth"/> is <c>names</c>.</summary>
+    public IReadOnlyList<string> SmoothNodes { get; init; } = [];
+
+    /// <summary>The migration strength α of s_j = max|X_j|^α / max|W_j|^(1-α) (<c>"smooth_alpha"</c>).</summary>
+    public double SmoothAlpha { get; init; } = ActivationSmoothing.DefaultAlpha;
+
+    public bool SmoothEnabled => Smooth != "none";
+
+    /// <summary>Which nodes get their outlier channels multiplied in float (<c>"decompose"</c>): <c>auto</c>,
+    /// <c>all</c>, <c>none</c> or node names (<see cref="DecomposeNodes"/>).</summary>
+    public string Decompose { get; init; } = "none";
+
+    /// <summary>Node names to decompose when <see cref="Decompose"/> is <c>names</c>.</summary>
+    public IReadOnlyList<string> DecomposeNodes { get; init; } = [];
+
+    /// <summary>A channel is an outlier above this many times the median channel's calibrated max |x|
+    /// (<c>"outlier_threshold"</c>).</summary>
+    public double OutlierThreshold { get; init; } = OutlierDecomposition.DefaultThreshold;
+
+    /// <summary>At most this many outlier channels per activation (<c>"max_outliers"</c>).</summary>
+    public int MaxOutliers { get; init; } = OutlierDecomposition.DefaultMaxChannels;
+
+    public bool DecomposeEnabled => Decompose != "none";
+
+    public bool NeedsCalibration => SmoothEnabled || DecomposeEnabled;
+
     public const string Method = "dynamic-int8";
 
     private static readonly string[] SupportedOpTypes = ["MatMul", "Gemm"];
@@ -31,7 +62,7 @@ internal sealed record DynamicInt8Options(
 
     public static DynamicInt8Options Parse(JsonElement options)
     {
-        var reader = new PassOptionReader(options, Method, "per_channel", "op_types", "exclude", "int8_embeddings", "weight_only");
+        var reader = new PassOptionReader(options, Method, "per_channel", "op_types", "exclude", "int8_embeddings", "weight_only", "smooth", "smooth_alpha", "decompose", "outlier_threshold", "max_outliers");
         var opTypes = reader.Strings("op_types", SupportedOpTypes);
         var unknown = opTypes.Where(o => !SupportedOpTypes.Contains(o, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
@@ -52,13 +83,42 @@ internal sealed record DynamicInt8Options(
                 $"Option 'weight_only' of '{Method}' is \"auto\", \"none\" or a list of node names, not a mix.");
         }
 
+        var (smoothMode, smoothNodes) = Selection(reader, "smooth", "none");
+        var (decomposeMode, decomposeNodes) = Selection(reader, "decompose", "none");
         return new DynamicInt8Options(
             reader.Bool("per_channel", true),
             opTypes,
             reader.Strings("exclude", []),
             reader.Bool("int8_embeddings", true),
             auto,
-            weightOnly);
+            weightOnly)
+        {
+            Smooth = smoothMode,
+            SmoothNodes = smoothNodes,
+            SmoothAlpha = reader.Double("smooth_alpha", ActivationSmoothing.DefaultAlpha, 0, 1),
+            Decompose = decomposeMode,
+            DecomposeNodes = decomposeNodes,
+            OutlierThreshold = reader.Double("outlier_threshold", OutlierDecomposition.DefaultThreshold, 1, 1e6),
+            MaxOutliers = reader.Int("max_outliers", OutlierDecomposition.DefaultMaxChannels, 1, 1024),
+        };
+    }
+
+    /// <summary>A node selection option: <c>"auto"</c>, <c>"all"</c>, <c>"none"</c> or a list of node names.</summary>
+    private static (string Mode, IReadOnlyList<string> Names) Selection(PassOptionReader reader, string key, string defaultMode)
+    {
+        var values = reader.Strings(key, [defaultMode]);
+        if (values is [var single] && single is "auto" or "all" or "none")
+        {
+            return (single, []);
+        }
+
+        if (values.Count == 0 || values.Any(v => v is "auto" or "all" or "none"))
+        {
+            throw MaasException.InvalidArgument(
+                $"Option '{key}' of '{Method}' is \"auto\", \"all\", \"none\" or a non-empty list of node names, not a mix.");
+        }
+
+        return ("names", values);
     }
 
     public IReadOnlyDictionary<string, string> ToParameters() => new Dictionary<string, string>(StringComparer.Ordinal)
