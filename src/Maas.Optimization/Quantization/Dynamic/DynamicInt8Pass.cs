@@ -7,8 +7,10 @@ using Maas.Optimization.Quantization.Smoothing;
 namespace Maas.Optimization.Quantization.Dynamic;
 
 /// <summary><c>dynamic-int8</c>: int8 weights for MatMul/Gemm (and embedding tables), activations quantized at run
-/// time (see <see cref="DynamicInt8Quantizer"/>), after SmoothQuant-style scaling of the activations picked by
-/// <c>smooth</c>, calibrated on the job's inputs (<see cref="ActivationSmoothing"/>).</summary>
+/// time (see <see cref="DynamicInt8Quantizer"/>). By default the per-channel |x| ranges of the quantized activations
+/// are first measured on the job's calibration inputs: outlier channels of feed-forward down-projections are then
+/// multiplied in float (<see cref="OutlierDecomposition"/>) and the other activations smoothed
+/// (<see cref="ActivationSmoothing"/>), which keeps short texts accurate with every activation quantized.</summary>
 internal sealed class DynamicInt8Pass : IModelPass
 {
     public string Method => DynamicInt8Options.Method;
@@ -22,7 +24,7 @@ internal sealed class DynamicInt8Pass : IModelPass
         ArgumentNullException.ThrowIfNull(context);
         var options = DynamicInt8Options.Parse(context.Options);
         var parameters = new Dictionary<string, string>(options.ToParameters(), StringComparer.Ordinal);
-        if (options.NeedsCalibration)
+        if (options.NeedsCalibration && context.LoadTensorModel is not null)
         {
             parameters["calibration_inputs"] = (context.CalibrationInputs?.Count ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -41,14 +43,18 @@ internal sealed class DynamicInt8Pass : IModelPass
         Dictionary<string, float[]>? ranges = null;
         if (activations.Count > 0)
         {
-            if (context.CalibrationInputs is not { Count: > 0 } feeds)
+            if (context.CalibrationInputs is not { Count: > 0 } feeds || context.LoadTensorModel is not { } loader)
             {
-                throw MaasException.InvalidArgument(
-                    $"'{DynamicInt8Options.Method}' with smoothing needs calibration inputs (given with the job, stored with the version, or generated for its signature); pass \"smooth\": \"none\" to quantize without.");
+                if (options.CalibrationRequired)
+                {
+                    throw MaasException.InvalidArgument(
+                        $"'{DynamicInt8Options.Method}' with \"decompose\" or \"smooth\" set needs calibration inputs (given with the job or stored with the version); set both to \"none\" to quantize without.");
+                }
+
+                context.Progress(0.7, "quantizing weights to int8");
+                return DynamicInt8Quantizer.Apply(model, options, null);
             }
 
-            var loader = context.LoadTensorModel
-                ?? throw new InvalidOperationException("Smoothing needs PassContext.LoadTensorModel to run calibration.");
             ranges = await ChannelCalibrator.CollectAsync(
                 model,
                 activations,

@@ -44,9 +44,8 @@ internal static class DynamicInt8Quantizer
 
         var graph = new OnnxGraph(model);
         var selection = Select(graph, options);
-        return [.. Targets(graph, selection, options.Decompose, options.DecomposeNodes, "decompose")
-            .Concat(Targets(graph, selection, options.Smooth, options.SmoothNodes, "smooth"))
-            .Select(n => n.Input[0]).Distinct(StringComparer.Ordinal)];
+        var (decompose, smooth) = CalibratedTargets(graph, selection, options);
+        return [.. decompose.Concat(smooth).Select(n => n.Input[0]).Distinct(StringComparer.Ordinal)];
     }
 
     /// <param name="model">The model, rewritten in place.</param>
@@ -74,19 +73,27 @@ internal static class DynamicInt8Quantizer
 
         if (options.NeedsCalibration && channelMax is null)
         {
-            throw new InvalidOperationException("Smoothing and decomposition need the calibrated channel ranges of SmoothingActivations.");
-        }
+            if (options.CalibrationRequired)
+            {
+                throw new InvalidOperationException("Decomposition and smoothing need the calibrated channel ranges of SmoothingActivations.");
+            }
 
-        if (options.DecomposeEnabled)
-        {
-            var decomposed = OutlierDecomposition.Apply(graph, Targets(graph, selection, options.Decompose, options.DecomposeNodes, "decompose"), channelMax!, options.OutlierThreshold, options.MaxOutliers);
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"Outlier channels (calibrated max |x| over {options.OutlierThreshold}× the median channel's) multiplied in float for {decomposed.Count} activation(s): {string.Join("; ", decomposed)}."));
+            notes.Add("No calibration inputs: outlier decomposition and smoothing skipped (every activation quantized per tensor as it is).");
         }
-
-        if (options.SmoothEnabled)
+        else if (options.NeedsCalibration)
         {
-            var smoothed = ActivationSmoothing.Apply(graph, Targets(graph, selection, options.Smooth, options.SmoothNodes, "smooth"), channelMax!, options.SmoothAlpha);
-            notes.Add(string.Create(CultureInfo.InvariantCulture, $"Smoothed {smoothed.Count} activation(s) before quantizing (SmoothQuant-style per-channel scaling, alpha {options.SmoothAlpha}): {string.Join(", ", smoothed)}."));
+            var (decomposeTargets, smoothTargets) = CalibratedTargets(graph, selection, options);
+            var decomposed = OutlierDecomposition.Apply(graph, decomposeTargets, channelMax!, options.OutlierThreshold, options.MaxOutliers);
+            if (options.DecomposeEnabled)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"Outlier channels (calibrated max |x| over {options.OutlierThreshold}× the median channel's) multiplied in float for {decomposed.Count} activation(s): {string.Join("; ", decomposed)}."));
+            }
+
+            var smoothed = ActivationSmoothing.Apply(graph, smoothTargets, channelMax!, options.SmoothAlpha);
+            if (options.SmoothEnabled)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"Smoothed {smoothed.Count} activation(s) (SmoothQuant-style per-channel scaling, alpha {options.SmoothAlpha}): {string.Join(", ", smoothed)}."));
+            }
         }
 
         var rewriter = new Rewriter(graph, options);
@@ -151,15 +158,26 @@ internal static class DynamicInt8Quantizer
         return new Selection(linear, weightOnly, embeddings, notes) { OpTypes = options.OpTypes };
     }
 
+    /// <summary>The nodes to decompose and to smooth. <c>auto</c> decomposes the nodes <see cref="WeightOnlyRule"/>
+    /// picks and smooths every other fully quantized node.</summary>
+    private static (List<NodeProto> Decompose, List<NodeProto> Smooth) CalibratedTargets(OnnxGraph graph, Selection selection, DynamicInt8Options options)
+    {
+        var decompose = Targets(graph, selection, options.Decompose, options.DecomposeNodes, "decompose");
+        var smooth = options.Smooth == DynamicInt8Options.Auto
+            ? [.. selection.Linear.Where(n => !decompose.Contains(n))]
+            : Targets(graph, selection, options.Smooth, options.SmoothNodes, "smooth");
+        return (decompose, smooth);
+    }
+
     /// <summary>The fully quantized nodes a selection option picks: by <see cref="WeightOnlyRule"/> (<c>auto</c>), all,
     /// or by name.</summary>
     private static List<NodeProto> Targets(OnnxGraph graph, Selection selection, string mode, IReadOnlyList<string> names, string key)
     {
         var targets = mode switch
         {
-            "all" => selection.Linear,
-            "auto" => [.. selection.Linear.Where(n => WeightOnlyRule.Matches(graph, n))],
-            "names" => [.. selection.Linear.Where(n => names.Contains(n.Name, StringComparer.Ordinal))],
+            DynamicInt8Options.All => selection.Linear,
+            DynamicInt8Options.Auto => [.. selection.Linear.Where(n => WeightOnlyRule.Matches(graph, n))],
+            DynamicInt8Options.Names => [.. selection.Linear.Where(n => names.Contains(n.Name, StringComparer.Ordinal))],
             _ => [],
         };
         var missing = names.Where(n => !targets.Any(t => t.Name == n)).ToList();

@@ -17,7 +17,7 @@ namespace Maas.Optimization.Quantization.Smoothing;
 /// </remarks>
 internal static class ActivationSmoothing
 {
-    public const double DefaultAlpha = 0.5;
+    public const double DefaultAlpha = 0.6;
 
     /// <summary>s is kept within [1/MaxScale, MaxScale], so a channel that calibration never saw move (|x| ≈ 0) is not
     /// blown up by a huge 1/s.</summary>
