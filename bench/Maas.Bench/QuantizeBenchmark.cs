@@ -1,11 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using Maas.Core.Engines;
+using Maas.Core.Models;
+using Maas.Core.Tensors;
 using Maas.Formats.Onnx;
+using Maas.Optimization;
 using Maas.Optimization.Quantization.Dynamic;
 using Maas.Optimization.Quantization.Fp16;
 using Maas.Optimization.Quantization.Int4;
 using Maas.Samples;
 using Maas.Serving.Processing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Maas.Bench;
@@ -54,17 +59,88 @@ internal static class QuantizeBenchmark
             var int8Path = Path.Combine(folder, "int8", "model.onnx");
             Directory.CreateDirectory(Path.GetDirectoryName(int8Path)!);
 
-            var watch = Stopwatch.StartNew();
-            var model = OnnxModelFile.Load(fp32Path);
-            var notes = rewrite(model);
-            var files = OnnxModelFile.Save(model, int8Path);
-            Console.WriteLine($"pass: {watch.Elapsed.TotalSeconds:F1} s; {string.Join(" ", notes)}");
-            var fp32Bytes = new FileInfo(fp32Path).Length;
-            var int8Bytes = files.Sum(f => new FileInfo(f).Length);
-            Console.WriteLine($"size: fp32 {fp32Bytes} B, {method} {int8Bytes} B, ratio {(double)int8Bytes / fp32Bytes:F3}");
+            if (args.SkipWhile(a => a != "--probe").Skip(1).FirstOrDefault() is { } probe)
+            {
+                var m = OnnxModelFile.Load(fp32Path);
+                var names = probe.Split(',');
+                foreach (var n in names)
+                {
+                    m.Graph.Output.Add(new Maas.Formats.Onnx.Proto.ValueInfoProto { Name = n, Type = new Maas.Formats.Onnx.Proto.TypeProto { TensorType = new Maas.Formats.Onnx.Proto.TypeProto.Types.Tensor { ElemType = 1 } } });
+                }
+
+                var probePath = Path.Combine(folder, "probe.onnx");
+                OnnxModelFile.Save(m, probePath);
+                using var session = Open(probePath, null);
+                var enc = new WordPieceEncoder(vocab, lowerCase: true, maxLength: 128);
+                foreach (var text in new[] { "Thanks!", "ok", "Hello.", "The orchestra played Beethoven's Ninth Symphony to a sold-out hall." })
+                {
+                    var batch = enc.Encode([text]);
+                    long[] shape = [1, batch.SequenceLength];
+                    using var ids = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
+                    using var mask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
+                    using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
+                    using var ro = new RunOptions();
+                    using var outs = session.Run(ro, ["input_ids", "attention_mask", "token_type_ids"], [ids, mask, types], names);
+                    Console.WriteLine($"# {text} ({batch.SequenceLength} tokens)");
+                    for (var o = 0; o < names.Length; o++)
+                    {
+                        var v = outs[o].GetTensorDataAsSpan<float>();
+                        var k = v.Length / batch.SequenceLength;
+                        var line = new System.Text.StringBuilder($"  {names[o]} K={k}:");
+                        for (var t = 0; t < batch.SequenceLength; t++)
+                        {
+                            var row = v.Slice(t * k, k);
+                            float mx = 0, mn = 0; var arg = 0; double sq = 0;
+                            for (var c = 0; c < k; c++) { if (MathF.Abs(row[c]) > mx) { mx = MathF.Abs(row[c]); arg = c; } mn = MathF.Min(mn, row[c]); sq += row[c] * row[c]; }
+                            line.Append(System.FormattableString.Invariant($" [max {mx:F1}@{arg} min {mn:F2} rms {Math.Sqrt(sq / k):F2}]"));
+                        }
+
+                        Console.WriteLine(line);
+                    }
+                }
+
+                return 0;
+            }
+
+            if (args.Contains("--list-linear"))
+            {
+                var m = OnnxModelFile.Load(fp32Path);
+                var producers = m.Graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+                var inits = m.Graph.Initializer.ToDictionary(i => i.Name);
+                foreach (var n in m.Graph.Node.Where(n => n.OpType is "MatMul" or "Gemm"))
+                {
+                    var w = inits.TryGetValue(n.Input[1], out var t) ? string.Join("x", t.Dims) : "act";
+                    var p = producers.TryGetValue(n.Input[0], out var pn) ? pn.OpType + ":" + pn.Name : "input";
+                    Console.WriteLine($"{n.Name} w={w} in={n.Input[0]} from={p}");
+                }
+
+                return 0;
+            }
 
             var encoder = new WordPieceEncoder(vocab, lowerCase: true, maxLength: 128);
             var sentences = useSampleTexts ? [.. Maas.Optimization.Evaluation.SampleTexts.Sentences] : Sentences();
+
+            // Calibration (smoothing) uses the other set of sentences, so the cosine below is measured on held-out texts.
+            var calibrationTexts = useSampleTexts ? Sentences() : [.. Maas.Optimization.Evaluation.SampleTexts.Sentences];
+            var watch = Stopwatch.StartNew();
+            IReadOnlyList<string> files;
+            if (method == DynamicInt8Options.Method)
+            {
+                var result = RunPass(fp32Path, Path.GetDirectoryName(int8Path)!, optionsJson, [.. calibrationTexts.Select(encoder.Tokenize)]);
+                files = [.. Directory.EnumerateFiles(Path.GetDirectoryName(int8Path)!)];
+                Console.WriteLine($"pass: {watch.Elapsed.TotalSeconds:F1} s; {string.Join(" ", result.Notes)}");
+            }
+            else
+            {
+                var model = OnnxModelFile.Load(fp32Path);
+                var notes = rewrite(model);
+                files = OnnxModelFile.Save(model, int8Path);
+                Console.WriteLine($"pass: {watch.Elapsed.TotalSeconds:F1} s; {string.Join(" ", notes)}");
+            }
+
+            var fp32Bytes = new FileInfo(fp32Path).Length;
+            var int8Bytes = files.Sum(f => new FileInfo(f).Length);
+            Console.WriteLine($"size: fp32 {fp32Bytes} B, {method} {int8Bytes} B, ratio {(double)int8Bytes / fp32Bytes:F3}");
             using var fp32 = Open(fp32Path, null);
             using var int8 = Open(int8Path, dump ? Path.Combine(folder, "int8-optimized.onnx") : null);
             if (dump)
@@ -85,32 +161,81 @@ internal static class QuantizeBenchmark
                 Console.WriteLine($"  {c:F4} {s}");
             }
 
+            // `--also JSON` (repeatable): more dynamic-int8 option sets, measured in the same interleaved rounds.
+            var variants = new List<(string Label, InferenceSession Session)> { (method + " " + optionsJson, int8) };
+            var extra = args.Select((a, i) => (a, i)).Where(p => p.a == "--also" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
+            for (var v = 0; v < extra.Count; v++)
+            {
+                var dir = Path.Combine(folder, "variant" + v);
+                Directory.CreateDirectory(dir);
+                var result = RunPass(fp32Path, dir, extra[v], [.. calibrationTexts.Select(encoder.Tokenize)]);
+                var session = Open(Path.Combine(dir, "model.onnx"), null);
+                var variantCosines = sentences.Select(s =>
+                {
+                    var batch = encoder.Encode([s]);
+                    return Cosine(Embed(fp32, batch), Embed(session, batch));
+                }).ToList();
+                var bytes = Directory.EnumerateFiles(dir).Sum(f => new FileInfo(f).Length);
+                Console.WriteLine($"variant {extra[v]}: size ratio {(double)bytes / fp32Bytes:F3}, cosine mean {variantCosines.Average():F5}, min {variantCosines.Min():F5}");
+                variants.Add((extra[v], session));
+            }
+
             // quantize 0: size and agreement only.
             foreach (var batchSize in rounds > 0 ? [1, 32] : Array.Empty<int>())
             {
                 var batches = Enumerable.Range(0, 8).Select(i => encoder.Encode([.. Enumerable.Range(i * batchSize, batchSize).Select(j => sentences[j % sentences.Count])])).ToList();
                 Embed(fp32, batches[0]);
-                Embed(int8, batches[0]);
-                var ratios = new List<double>();
-                double fp32Total = 0, int8Total = 0;
+                foreach (var (_, session) in variants)
+                {
+                    Embed(session, batches[0]);
+                }
+
+                var ratios = variants.Select(_ => new List<double>()).ToList();
+                var totals = new double[variants.Count];
+                double fp32Total = 0;
                 for (var round = 0; round < rounds; round++)
                 {
-                    // Alternate which model goes first so a load change during a round does not favor one of them.
-                    var a = round % 2 == 0 ? RowsPerSecond(fp32, batches, batchSize) : 0;
-                    var b = RowsPerSecond(int8, batches, batchSize);
+                    // Alternate the order (fp32 first, then last) so a load change during a round does not favor one side.
+                    var order = Enumerable.Range(-1, variants.Count + 1).ToList();
                     if (round % 2 == 1)
                     {
-                        a = RowsPerSecond(fp32, batches, batchSize);
+                        order.Reverse();
+                    }
+
+                    var rates = new double[variants.Count];
+                    double a = 0;
+                    foreach (var i in order)
+                    {
+                        if (i < 0)
+                        {
+                            a = RowsPerSecond(fp32, batches, batchSize);
+                        }
+                        else
+                        {
+                            rates[i] = RowsPerSecond(variants[i].Session, batches, batchSize);
+                        }
                     }
 
                     fp32Total += a;
-                    int8Total += b;
-                    ratios.Add(b / a);
+                    for (var i = 0; i < variants.Count; i++)
+                    {
+                        totals[i] += rates[i];
+                        ratios[i].Add(rates[i] / a);
+                    }
                 }
 
-                ratios.Sort();
-                Console.WriteLine(
-                    $"batch {batchSize}: fp32 {fp32Total / rounds:F1} rows/s, {method} {int8Total / rounds:F1} rows/s, ratio median {ratios[ratios.Count / 2]:F2} (min {ratios[0]:F2}, max {ratios[^1]:F2}) over {rounds} rounds");
+                for (var i = 0; i < variants.Count; i++)
+                {
+                    var r = ratios[i];
+                    r.Sort();
+                    Console.WriteLine(
+                        $"batch {batchSize}: fp32 {fp32Total / rounds:F1} rows/s, {variants[i].Label} {totals[i] / rounds:F1} rows/s, ratio median {r[r.Count / 2]:F2} (min {r[0]:F2}, max {r[^1]:F2}) over {rounds} rounds");
+                }
+            }
+
+            foreach (var (_, session) in variants.Skip(1))
+            {
+                session.Dispose();
             }
 
             return 0;
@@ -118,6 +243,41 @@ internal static class QuantizeBenchmark
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The dynamic-int8 pass as the quantize job runs it: calibration feeds (batch 1, one text each) and
+    /// models loaded through the ONNX engine.</summary>
+    private static PassResult RunPass(string fp32Path, string outputDirectory, string optionsJson, IReadOnlyList<long[]> calibration)
+    {
+        var services = new ServiceCollection().AddLogging().AddMaasOnnxEngine().AddMaasOptimization().BuildServiceProvider();
+        try
+        {
+            var engine = services.GetServices<IModelEngine>().Single(e => e.Name == ModelFormats.Onnx);
+            var pass = services.GetServices<IModelPass>().Single(p => p.Method == DynamicInt8Options.Method);
+            var manifest = new ModelManifest { ModelFile = "model.onnx" };
+            var feeds = calibration.Select(ids =>
+            {
+                long[] shape = [1, ids.Length];
+                return (IReadOnlyList<Tensor>)
+                [
+                    Tensor.Create("input_ids", shape, ids),
+                    Tensor.Create("attention_mask", shape, Enumerable.Repeat(1L, ids.Length).ToArray()),
+                    Tensor.Create("token_type_ids", shape, new long[ids.Length]),
+                ];
+            }).ToList();
+            async Task<ITensorModel> Load(string path, CancellationToken ct) =>
+                (ITensorModel)await engine.LoadAsync(new ModelLoadContext(Path.GetFileName(path), manifest with { ModelFile = Path.GetFileName(path) }, new Dictionary<string, string> { [Path.GetFileName(path)] = path }, new DeploymentSettings { Instances = 1 }), ct).ConfigureAwait(false);
+            var context = new PassContext(fp32Path, manifest, System.Text.Json.JsonDocument.Parse(optionsJson).RootElement, outputDirectory, (_, _) => { })
+            {
+                CalibrationInputs = feeds,
+                LoadTensorModel = Load,
+            };
+            return pass.RunAsync(context, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            services.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 

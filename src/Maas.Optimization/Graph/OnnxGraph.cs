@@ -21,6 +21,7 @@ internal sealed class OnnxGraph
     private readonly Dictionary<string, TypeProto> _types = new(StringComparer.Ordinal);
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<NodeProto, List<NodeProto>> _before = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<NodeProto, List<NodeProto>> _after = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<NodeProto, List<NodeProto>> _replacements = new(ReferenceEqualityComparer.Instance);
 
     public OnnxGraph(ModelProto model)
@@ -155,6 +156,20 @@ internal sealed class OnnxGraph
         list.Add(node);
     }
 
+    /// <summary>Queues inserting <paramref name="node"/> just after <paramref name="anchor"/> (after its replacement, if
+    /// any, and after nodes queued after it before).</summary>
+    public void InsertAfter(NodeProto anchor, NodeProto node)
+    {
+        ArgumentNullException.ThrowIfNull(anchor);
+        ArgumentNullException.ThrowIfNull(node);
+        if (!_after.TryGetValue(anchor, out var list))
+        {
+            _after[anchor] = list = [];
+        }
+
+        list.Add(node);
+    }
+
     /// <summary>A new node of <paramref name="opType"/> with a unique name (<paramref name="domain"/> empty: the default domain).</summary>
     public NodeProto NewNode(string opType, IEnumerable<string> inputs, IEnumerable<string> outputs, string nameHint, string domain = "")
     {
@@ -172,7 +187,7 @@ internal sealed class OnnxGraph
     /// <summary>Applies the queued edits, then removes initializers (and their IR-3 graph inputs) that nothing reads.</summary>
     public void Commit()
     {
-        var nodes = new List<NodeProto>(Graph.Node.Count + _before.Count + _replacements.Count);
+        var nodes = new List<NodeProto>(Graph.Node.Count + _before.Count + _after.Count + _replacements.Count);
         foreach (var node in Graph.Node)
         {
             if (_before.TryGetValue(node, out var before))
@@ -188,11 +203,17 @@ internal sealed class OnnxGraph
             {
                 nodes.Add(node);
             }
+
+            if (_after.TryGetValue(node, out var after))
+            {
+                nodes.AddRange(after);
+            }
         }
 
         Graph.Node.Clear();
         Graph.Node.AddRange(nodes);
         _before.Clear();
+        _after.Clear();
         _replacements.Clear();
         RemoveUnusedInitializers();
     }

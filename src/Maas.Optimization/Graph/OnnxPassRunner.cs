@@ -15,18 +15,30 @@ internal static class OnnxPassRunner
         IReadOnlyDictionary<string, string> parameters,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(rewrite);
+        return RunAsync(context, stage, (model, _) => Task.FromResult(rewrite(model)), parameters, cancellationToken);
+    }
+
+    /// <summary>As above, for a rewrite that awaits (calibration runs); it reports its own progress between 0.2 and 0.8.</summary>
+    public static Task<PassResult> RunAsync(
+        PassContext context,
+        string stage,
+        Func<ModelProto, CancellationToken, Task<IReadOnlyList<string>>> rewrite,
+        IReadOnlyDictionary<string, string> parameters,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(rewrite);
 
         // The work is CPU-bound and synchronous; the job runner already runs it off the request path.
         return Task.Run(
-            () =>
+            async () =>
             {
                 context.Progress(0.0, "loading model");
                 var model = OnnxModelFile.Load(context.ModelPath);
                 cancellationToken.ThrowIfCancellationRequested();
                 context.Progress(0.2, stage);
-                var notes = rewrite(model);
+                var notes = await rewrite(model, cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 context.Progress(0.8, "writing model");
                 Directory.CreateDirectory(context.OutputDirectory);

@@ -55,6 +55,18 @@ internal sealed class PassOptionReader
             : throw Wrong(key, $"an integer from {min} to {max}");
     }
 
+    public double Double(string key, double defaultValue, double min, double max)
+    {
+        if (Get(key) is not { } value)
+        {
+            return defaultValue;
+        }
+
+        return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number >= min && number <= max
+            ? number
+            : throw Wrong(key, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"a number from {min} to {max}"));
+    }
+
     public IReadOnlyList<string> Strings(string key, IReadOnlyList<string> defaultValue)
     {
         if (Get(key) is not { } value)

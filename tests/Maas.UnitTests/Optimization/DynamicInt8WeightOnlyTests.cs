@@ -29,7 +29,7 @@ public sealed class DynamicInt8WeightOnlyTests : IDisposable
         var x = Random(3 * Hidden, 21);
         var expected = Run(_folder, model, "y", ("x", TensorDataType.Fp32, x, [3, Hidden]));
 
-        var notes = DynamicInt8Quantizer.Apply(model, DynamicInt8Options.Default);
+        var notes = DynamicInt8Quantizer.Apply(model, DynamicInt8Options.Default with { WeightOnlyAuto = true });
         var actual = Run(_folder, model, "y", ("x", TensorDataType.Fp32, x, [3, Hidden]));
 
         Assert.InRange(RelativeError(expected, actual), 0, Tolerance);
@@ -74,7 +74,7 @@ public sealed class DynamicInt8WeightOnlyTests : IDisposable
             .AddNode("MatMul", ["s", "w_sum"], ["y3"]));
 
         Named(model, ("y1", "wide"), ("y2", "input"), ("y3", "sum"));
-        DynamicInt8Quantizer.Apply(model, DynamicInt8Options.Default);
+        DynamicInt8Quantizer.Apply(model, DynamicInt8Options.Default with { WeightOnlyAuto = true });
 
         Assert.Equal(3, model.Graph.Node.Count(n => n.OpType == "MatMulInteger"));
         Assert.DoesNotContain(model.Graph.Node, n => n.OpType == "MatMul");
@@ -118,7 +118,7 @@ public sealed class DynamicInt8WeightOnlyTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{}", true, "")]
+    [InlineData("{}", false, "")]
     [InlineData("""{"weight_only": "auto"}""", true, "")]
     [InlineData("""{"weight_only": "none"}""", false, "")]
     [InlineData("""{"weight_only": ["a", "b"]}""", false, "a,b")]

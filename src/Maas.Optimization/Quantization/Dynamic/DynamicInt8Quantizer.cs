@@ -1,6 +1,8 @@
+using System.Globalization;
 using Maas.Core.Errors;
 using Maas.Formats.Onnx.Proto;
 using Maas.Optimization.Graph;
+using Maas.Optimization.Quantization.Smoothing;
 using DataType = Maas.Formats.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace Maas.Optimization.Quantization.Dynamic;
@@ -29,11 +31,100 @@ internal static class DynamicInt8Quantizer
     /// <summary>Values along K that share one scale in a weight-only weight (per output channel).</summary>
     public const int WeightOnlyBlock = 16;
 
-    public static IReadOnlyList<string> Apply(ModelProto model, DynamicInt8Options options)
+    /// <summary>The activations whose channel ranges <see cref="Apply"/> needs for smoothing (none when
+    /// <see cref="DynamicInt8Options.Smooth"/> is <c>none</c>).</summary>
+    public static IReadOnlyList<string> SmoothingActivations(ModelProto model, DynamicInt8Options options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.NeedsCalibration)
+        {
+            return [];
+        }
+
+        var graph = new OnnxGraph(model);
+        var selection = Select(graph, options);
+        var (decompose, smooth) = CalibratedTargets(graph, selection, options);
+        return [.. decompose.Concat(smooth).Select(n => n.Input[0]).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <param name="model">The model, rewritten in place.</param>
+    /// <param name="options">The pass's options.</param>
+    /// <param name="channelMax">Per activation, max |x| of each channel over the calibration inputs (from
+    /// <see cref="SmoothingActivations"/>); required when smoothing is on.</param>
+    public static IReadOnlyList<string> Apply(ModelProto model, DynamicInt8Options options, IReadOnlyDictionary<string, float[]>? channelMax = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         var graph = new OnnxGraph(model);
+        var selection = Select(graph, options);
+        var (linear, weightOnly, embeddings, notes) = selection;
+        if (linear.Count == 0 && weightOnly.Count == 0)
+        {
+            throw MaasException.InvalidArgument(
+                $"Nothing to quantize with '{DynamicInt8Options.Method}': no {string.Join("/", options.OpTypes)} node with a constant 2-D float weight" +
+                (options.Exclude.Count > 0 ? " outside the excluded nodes." : "."));
+        }
+
+        if (linear.Count > 0 && OnnxOpsets.RaiseDefault(model, RequiredOpset, "DynamicQuantizeLinear"))
+        {
+            notes.Add($"Raised the default opset to {RequiredOpset} for DynamicQuantizeLinear (every operator in the graph keeps its meaning).");
+        }
+
+        if (options.NeedsCalibration && channelMax is null)
+        {
+            if (options.CalibrationRequired)
+            {
+                throw new InvalidOperationException("Decomposition and smoothing need the calibrated channel ranges of SmoothingActivations.");
+            }
+
+            notes.Add("No calibration inputs: outlier decomposition and smoothing skipped (every activation quantized per tensor as it is).");
+        }
+        else if (options.NeedsCalibration)
+        {
+            var (decomposeTargets, smoothTargets) = CalibratedTargets(graph, selection, options);
+            var decomposed = OutlierDecomposition.Apply(graph, decomposeTargets, channelMax!, options.OutlierThreshold, options.MaxOutliers);
+            if (options.DecomposeEnabled)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"Outlier channels (calibrated max |x| over {options.OutlierThreshold}× the median channel's) multiplied in float for {decomposed.Count} activation(s): {string.Join("; ", decomposed)}."));
+            }
+
+            var smoothed = ActivationSmoothing.Apply(graph, smoothTargets, channelMax!, options.SmoothAlpha);
+            if (options.SmoothEnabled)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"Smoothed {smoothed.Count} activation(s) (SmoothQuant-style per-channel scaling, alpha {options.SmoothAlpha}): {string.Join(", ", smoothed)}."));
+            }
+        }
+
+        var rewriter = new Rewriter(graph, options);
+        foreach (var node in linear)
+        {
+            rewriter.QuantizeLinear(node);
+        }
+
+        foreach (var node in weightOnly)
+        {
+            rewriter.QuantizeWeightOnly(node);
+        }
+
+        foreach (var node in embeddings)
+        {
+            rewriter.QuantizeEmbedding(node);
+        }
+
+        graph.Commit();
+        notes.Insert(0, $"Quantized {linear.Count} {string.Join("/", options.OpTypes)} node(s) to int8 weights ({(options.PerChannel ? "per output channel" : "per tensor")} scales)" +
+            (embeddings.Count > 0 ? $" and {embeddings.Count} embedding table(s) to int8 rows." : "."));
+        if (weightOnly.Count > 0)
+        {
+            notes.Insert(1, $"Stored the weights of {weightOnly.Count} node(s) as int8 with float activations (weight-only: {string.Join(", ", weightOnly.Select(n => n.Name))}).");
+        }
+
+        return notes;
+    }
+
+    private static Selection Select(OnnxGraph graph, DynamicInt8Options options)
+    {
         var notes = new List<string>();
         var linear = new List<NodeProto>();
         var weightOnly = new List<NodeProto>();
@@ -64,43 +155,39 @@ internal static class DynamicInt8Quantizer
                 $"'{DynamicInt8Options.Method}' option 'weight_only' names {string.Join(", ", missing)}: no quantizable, non-excluded {string.Join("/", options.OpTypes)} node has that name.");
         }
 
-        if (linear.Count == 0 && weightOnly.Count == 0)
+        return new Selection(linear, weightOnly, embeddings, notes) { OpTypes = options.OpTypes };
+    }
+
+    /// <summary>The nodes to decompose and to smooth. <c>auto</c> decomposes the nodes <see cref="WeightOnlyRule"/>
+    /// picks and smooths every other fully quantized node.</summary>
+    private static (List<NodeProto> Decompose, List<NodeProto> Smooth) CalibratedTargets(OnnxGraph graph, Selection selection, DynamicInt8Options options)
+    {
+        var decompose = Targets(graph, selection, options.Decompose, options.DecomposeNodes, "decompose");
+        var smooth = options.Smooth == DynamicInt8Options.Auto
+            ? [.. selection.Linear.Where(n => !decompose.Contains(n))]
+            : Targets(graph, selection, options.Smooth, options.SmoothNodes, "smooth");
+        return (decompose, smooth);
+    }
+
+    /// <summary>The fully quantized nodes a selection option picks: by <see cref="WeightOnlyRule"/> (<c>auto</c>), all,
+    /// or by name.</summary>
+    private static List<NodeProto> Targets(OnnxGraph graph, Selection selection, string mode, IReadOnlyList<string> names, string key)
+    {
+        var targets = mode switch
+        {
+            DynamicInt8Options.All => selection.Linear,
+            DynamicInt8Options.Auto => [.. selection.Linear.Where(n => WeightOnlyRule.Matches(graph, n))],
+            DynamicInt8Options.Names => [.. selection.Linear.Where(n => names.Contains(n.Name, StringComparer.Ordinal))],
+            _ => [],
+        };
+        var missing = names.Where(n => !targets.Any(t => t.Name == n)).ToList();
+        if (missing.Count > 0)
         {
             throw MaasException.InvalidArgument(
-                $"Nothing to quantize with '{DynamicInt8Options.Method}': no {string.Join("/", options.OpTypes)} node with a constant 2-D float weight" +
-                (options.Exclude.Count > 0 ? " outside the excluded nodes." : "."));
+                $"'{DynamicInt8Options.Method}' option '{key}' names {string.Join(", ", missing)}: no fully quantized (not weight-only, not excluded) {string.Join("/", selection.OpTypes)} node has that name.");
         }
 
-        if (linear.Count > 0 && OnnxOpsets.RaiseDefault(model, RequiredOpset, "DynamicQuantizeLinear"))
-        {
-            notes.Add($"Raised the default opset to {RequiredOpset} for DynamicQuantizeLinear (every operator in the graph keeps its meaning).");
-        }
-
-        var rewriter = new Rewriter(graph, options);
-        foreach (var node in linear)
-        {
-            rewriter.QuantizeLinear(node);
-        }
-
-        foreach (var node in weightOnly)
-        {
-            rewriter.QuantizeWeightOnly(node);
-        }
-
-        foreach (var node in embeddings)
-        {
-            rewriter.QuantizeEmbedding(node);
-        }
-
-        graph.Commit();
-        notes.Insert(0, $"Quantized {linear.Count} {string.Join("/", options.OpTypes)} node(s) to int8 weights ({(options.PerChannel ? "per output channel" : "per tensor")} scales)" +
-            (embeddings.Count > 0 ? $" and {embeddings.Count} embedding table(s) to int8 rows." : "."));
-        if (weightOnly.Count > 0)
-        {
-            notes.Insert(1, $"Stored the weights of {weightOnly.Count} node(s) as int8 with float activations (weight-only: {string.Join(", ", weightOnly.Select(n => n.Name))}).");
-        }
-
-        return notes;
+        return targets;
     }
 
     private static bool IsQuantizableLinear(OnnxGraph graph, NodeProto node, List<string> notes)
@@ -132,6 +219,11 @@ internal static class DynamicInt8Quantizer
         && graph.TryGetConstant(node.Input[0], out var table)
         && table.DataType == (int)DataType.Float
         && table.Dims.Count == 2;
+
+    private sealed record Selection(List<NodeProto> Linear, List<NodeProto> WeightOnly, List<NodeProto> Embeddings, List<string> Notes)
+    {
+        public IReadOnlyList<string> OpTypes { get; init; } = [];
+    }
 
     private sealed class Rewriter(OnnxGraph graph, DynamicInt8Options options)
     {
