@@ -9,6 +9,7 @@ using Maas.Server.Protocols.Grpc;
 using Maas.Server.Protocols.OpenAi;
 using Maas.Server.Protocols.Predict;
 using Maas.Server.Protocols.V2;
+using Maas.Server.Security.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -75,9 +76,7 @@ public static class MaasServer
             o.GrpcPort = grpcPort;
             o.RegisterSamples = options.RegisterSamples;
         });
-        services.AddOptions<ServerLimitsOptions>().Bind(maas.GetSection("Limits"))
-            .Validate(l => l.MaxRequestBodyBytes > 0 && l.MaxUploadBytes > 0 && l.MaxTensorElements > 0, "Maas:Limits values must be positive.")
-            .ValidateOnStart();
+        services.AddMaasLimits(maas.GetSection("Limits"));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
         services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
@@ -107,6 +106,8 @@ public static class MaasServer
         app.UseMiddleware<RequestMetricsMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseMiddleware<RequestLimitsMiddleware>();
+        // Per-key requests per second: after authentication, so the key's claims are on the request.
+        app.UseMaasRateLimits();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();

@@ -77,7 +77,8 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         response.StatusCode = status;
         if (status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
         {
-            response.Headers.RetryAfter = "1";
+            // A rate limit or token quota knows when the caller may come back; a full queue says "soon".
+            response.Headers.RetryAfter = context.Features.Get<RetryAfterFeature>() is { } retry ? RetryAfterFeature.Seconds(retry.Delay) : "1";
         }
 
         var shape = ErrorShape.For(context);
