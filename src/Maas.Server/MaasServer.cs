@@ -10,6 +10,7 @@ using Maas.Server.Protocols.OpenAi;
 using Maas.Server.Protocols.Predict;
 using Maas.Server.Protocols.V2;
 using Maas.Server.Security.Limits;
+using Maas.Server.Security.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -49,7 +50,9 @@ public static class MaasServer
             throw new ArgumentOutOfRangeException(nameof(options), grpcPort, "The gRPC port must be between 0 (off) and 65535.");
         }
 
-        if (grpcPort == 0)
+        // TLS from Maas:Server:Tls or the CLI's --tls-cert/--tls-key: both ports, or neither.
+        var certificate = ServerTls.LoadCertificate(maas.GetSection("Server:Tls"), options);
+        if (grpcPort == 0 && certificate is null)
         {
             builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
         }
@@ -57,7 +60,7 @@ public static class MaasServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = null;
-            GrpcEndpoints.Listen(kestrel, options.Host, options.HttpPort, grpcPort);
+            GrpcEndpoints.Listen(kestrel, options.Host, options.HttpPort, grpcPort, certificate);
         });
 
         // Handlers run on the socket thread instead of hopping to the thread pool and back: on loopback this cuts
@@ -75,6 +78,7 @@ public static class MaasServer
             o.HttpPort = options.HttpPort;
             o.GrpcPort = grpcPort;
             o.RegisterSamples = options.RegisterSamples;
+            o.TlsCertificatePath = certificate is null ? null : options.TlsCertificatePath;
         });
         services.AddMaasLimits(maas.GetSection("Limits"));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -62,7 +62,7 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
 
     internal static (int Status, string Message) Describe(Exception ex) => ex switch
     {
-        MaasException maas => (ErrorMapping.HttpStatus(maas.Kind), maas.Message),
+        MaasException maas => (ErrorMapping.HttpStatus(maas.Kind), PathRedaction.Redact(maas.Message)),
         BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
             (StatusCodes.Status413PayloadTooLarge, "The request body is larger than the server's limit."),
         BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is JsonException json ? $"Malformed JSON: {json.Message}" : bad.Message),

@@ -40,7 +40,7 @@ internal static class ErrorMapping
     /// else is <see cref="MaasErrorKind.Internal"/> with a message that reveals nothing of the server.</summary>
     public static (MaasErrorKind Kind, string Message) Classify(Exception exception) => exception switch
     {
-        MaasException maas => (maas.Kind, maas.Message),
+        MaasException maas => (maas.Kind, PathRedaction.Redact(maas.Message)),
         _ => (MaasErrorKind.Internal, "Internal server error."),
     };
 }
