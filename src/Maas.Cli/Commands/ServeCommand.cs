@@ -37,10 +37,20 @@ internal static class ServeCommand
         };
         IntRange.Require(grpcPort, 0, 65535);
         var noSamples = new Option<bool>("--no-samples") { Description = "Do not register the sample model in an empty registry" };
+        var tlsCert = new Option<string?>("--tls-cert")
+        {
+            Description = "TLS certificate (PEM or PKCS#12) for HTTPS and gRPC over TLS [default: Maas:Server:Tls:CertificatePath, else plain HTTP]",
+            HelpName = "FILE",
+        };
+        var tlsKey = new Option<string?>("--tls-key")
+        {
+            Description = "PEM private key for --tls-cert when the certificate file holds none [default: Maas:Server:Tls:KeyPath]",
+            HelpName = "FILE",
+        };
 
         var command = new Command("serve", "Run the Maas server in this process (Ctrl+C stops it); any other setting as --Maas:Section:Key=value")
         {
-            data, host, port, grpcPort, noSamples,
+            data, host, port, grpcPort, noSamples, tlsCert, tlsKey,
         };
 
         // Server settings (--Maas:...) are not flags of this command; ConfigurationArguments checks what is left over.
@@ -65,6 +75,8 @@ internal static class ServeCommand
                 HttpPort = parseResult.GetValue(port),
                 GrpcPort = parseResult.GetValue(grpcPort),
                 RegisterSamples = !parseResult.GetValue(noSamples),
+                TlsCertificatePath = parseResult.GetValue(tlsCert),
+                TlsKeyPath = parseResult.GetValue(tlsKey),
             };
             context.Out.MarkupLineInterpolated($"Starting Maas on [bold]{options.Host}:{options.HttpPort}[/] with data in [bold]{options.DataDirectory}[/]; Ctrl+C stops it.");
             try
