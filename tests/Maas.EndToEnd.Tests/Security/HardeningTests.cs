@@ -85,22 +85,37 @@ public sealed class HardeningTests
             settings: ["Maas:Limits:RequestTimeoutSeconds=5"],
             services: s => s.AddSingleton(new LimitsClock(time)));
         await server.PushAsync(Model, AddModel.Files(1));
-        using var stall = new StallingContent("{\"inputs\": [{\"name\": \"x\", "u8.ToArray());
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v2/models/{Model}/infer") { Content = stall };
-        var send = server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        await stall.Started;
+        // A raw connection that promises 1,000 bytes of body and sends a few: the server waits for the rest.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /v2/models/{Model}/infer HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"inputs\": ["));
+        await stream.FlushAsync();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = reader.ReadLineAsync();
 
-        // The server's clock moves past the limit (again while the request may not have reached the middleware yet).
-        while (!send.IsCompleted)
+        // The server's clock moves past the limit (again, while the request may not have reached the middleware yet).
+        while (!statusLine.IsCompleted)
         {
             time.Advance(TimeSpan.FromSeconds(6));
-            await Task.WhenAny(send, Task.Delay(50));
+            await Task.WhenAny(statusLine, Task.Delay(50));
         }
 
-        using var response = await send;
-        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.Contains("limit of 5 s", (await Json.ReadAsync(response)).GetProperty("error").GetString(), StringComparison.Ordinal);
-        stall.Release();
+        Assert.StartsWith("HTTP/1.1 504", await statusLine, StringComparison.Ordinal);
+        var length = 0;
+        while (await reader.ReadLineAsync() is { Length: > 0 } header)
+        {
+            if (header.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(header["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        var buffer = new char[length];
+        await reader.ReadBlockAsync(buffer);
+        using var error = System.Text.Json.JsonDocument.Parse(new string(buffer));
+        Assert.Contains("limit of 5 s", error.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(AddModel.Expected(1), (await AddModel.InferAsync(server.Client, $"/v2/models/{Model}/infer")).Output);
     }
 
@@ -173,36 +188,5 @@ public sealed class HardeningTests
 
         public Task<ILoadedModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException($"[ONNXRuntimeError] : 7 : INVALID_PROTOBUF : Load model from {context.ModelPath} failed:Protobuf parsing failed.");
-    }
-
-    /// <summary>Sends a first part of a body, then waits until released.</summary>
-    private sealed class StallingContent(byte[] first) : HttpContent
-    {
-        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Started => _started.Task;
-
-        public void Release() => _release.TrySetResult();
-
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
-        {
-            await stream.WriteAsync(first);
-            await stream.FlushAsync();
-            _started.TrySetResult();
-            await _release.Task;
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            _release.TrySetResult();
-            base.Dispose(disposing);
-        }
     }
 }

@@ -41,6 +41,11 @@ internal static class TlsCertificates
     private static X509Certificate2 LoadPem(string path, TlsOptions options)
     {
         var keyPath = options.KeyPath is { Length: > 0 } key ? key : path;
+        if (keyPath == path && !File.ReadAllText(path).Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The TLS certificate '{path}' holds no private key: give the key with --tls-key (Maas:Server:Tls:KeyPath).");
+        }
+
         return string.IsNullOrEmpty(options.Password)
             ? X509Certificate2.CreateFromPemFile(path, keyPath)
             : X509Certificate2.CreateFromEncryptedPemFile(path, options.Password, keyPath);
