@@ -103,7 +103,7 @@ public sealed class HardeningTests
         }
 
         Assert.StartsWith("HTTP/1.1 504", await statusLine, StringComparison.Ordinal);
-        var length = 0;
+        int? length = null;
         while (await reader.ReadLineAsync() is { Length: > 0 } header)
         {
             if (header.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
@@ -112,7 +112,9 @@ public sealed class HardeningTests
             }
         }
 
-        var buffer = new char[length];
+        // Without a Content-Length the body is chunked: the first chunk holds the whole JSON error.
+        length ??= int.Parse((await reader.ReadLineAsync())!, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        var buffer = new char[length.Value];
         await reader.ReadBlockAsync(buffer);
         using var error = System.Text.Json.JsonDocument.Parse(new string(buffer));
         Assert.Contains("limit of 5 s", error.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
