@@ -67,8 +67,14 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
             (StatusCodes.Status413PayloadTooLarge, "The request body is larger than the server's limit."),
         BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is JsonException json ? $"Malformed JSON: {json.Message}" : bad.Message),
         JsonException json => (StatusCodes.Status400BadRequest, $"Malformed JSON: {json.Message}"),
-        _ => (ErrorMapping.HttpStatus(MaasErrorKind.Internal), ErrorMapping.Classify(ex).Message),
+        _ => Unexpected(ex),
     };
+
+    private static (int Status, string Message) Unexpected(Exception ex)
+    {
+        var (kind, message) = ErrorMapping.Classify(ex);
+        return (ErrorMapping.HttpStatus(kind), message);
+    }
 
     internal static async Task WriteAsync(HttpContext context, int status, string message)
     {

@@ -84,8 +84,10 @@ public sealed class CrashTests(ITestOutputHelper output)
             {
                 foreach (var (model, version, files, constant) in acknowledged)
                 {
-                    var (status, info) = await Json.GetAsync(restarted.Client, $"/api/models/{model}/versions/{version}");
-                    Assert.True(status == HttpStatusCode.OK, $"{model}:{version} acknowledged but gone: {(int)status} {info}");
+                    var (status, details) = await Json.GetAsync(restarted.Client, $"/api/models/{model}");
+                    Assert.True(status == HttpStatusCode.OK, $"{model} acknowledged but gone: {(int)status} {details}");
+                    var info = details.GetProperty("versions").EnumerateArray().SingleOrDefault(v => v.GetProperty("version").GetInt32() == version);
+                    Assert.True(info.ValueKind == System.Text.Json.JsonValueKind.Object, $"{model}:{version} acknowledged but gone");
                     foreach (var file in info.GetProperty("files").EnumerateArray())
                     {
                         var name = file.GetProperty("name").GetString()!;

@@ -33,7 +33,7 @@ internal static class RequestMutator
         Json("POST", "/v1/embeddings", $$"""{"model": "{{Model}}", "input": ["a", "b"], "encoding_format": "float"}"""),
         Get("/api/models"),
         Get($"/api/models/{Model}"),
-        Get($"/api/models/{Model}/versions/1"),
+        Get($"/api/models/{Model}/versions/1/files/model.onnx"),
         Get("/api/deployments"),
         Get("/api/jobs"),
         Get("/api/audit"),
