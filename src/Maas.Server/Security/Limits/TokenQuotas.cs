@@ -16,6 +16,7 @@ internal sealed class TokenQuotas(IOptions<ServerLimitsOptions> options, LimitsC
 {
     private const int SweepAbove = 10_000;
     private readonly ConcurrentDictionary<(string Partition, long Quota), TokenBudget> _budgets = new();
+    private long _lastSweep;
 
     /// <summary>The caller's budget, or null when it has no quota; throws 429 (with its <c>Retry-After</c>) when the budget is spent.</summary>
     public TokenBudget? Admit(HttpContext context)
@@ -27,8 +28,10 @@ internal sealed class TokenQuotas(IOptions<ServerLimitsOptions> options, LimitsC
             return null;
         }
 
-        if (_budgets.Count > SweepAbove)
+        // Many callers (anonymous ones are counted by address): drop the budgets that are full again, at most once a minute.
+        if (_budgets.Count > SweepAbove && clock.Time.GetElapsedTime(Interlocked.Read(ref _lastSweep)) > TimeSpan.FromMinutes(1))
         {
+            Interlocked.Exchange(ref _lastSweep, clock.Time.GetTimestamp());
             foreach (var (key, idle) in _budgets)
             {
                 if (idle.IsFull)
