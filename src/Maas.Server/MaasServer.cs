@@ -10,6 +10,8 @@ using Maas.Server.Protocols.OpenAi;
 using Maas.Server.Protocols.Predict;
 using Maas.Server.Protocols.V2;
 using Maas.Server.Security;
+using Maas.Server.Security.Limits;
+using Maas.Server.Security.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -49,7 +51,9 @@ public static class MaasServer
             throw new ArgumentOutOfRangeException(nameof(options), grpcPort, "The gRPC port must be between 0 (off) and 65535.");
         }
 
-        if (grpcPort == 0)
+        // TLS from Maas:Server:Tls or the CLI's --tls-cert/--tls-key: both ports, or neither.
+        var certificate = ServerTls.LoadCertificate(maas.GetSection("Server:Tls"), options);
+        if (grpcPort == 0 && certificate is null)
         {
             builder.WebHost.UseUrls($"http://{options.Host}:{options.HttpPort}");
         }
@@ -57,7 +61,7 @@ public static class MaasServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = null;
-            GrpcEndpoints.Listen(kestrel, options.Host, options.HttpPort, grpcPort);
+            GrpcEndpoints.Listen(kestrel, options.Host, options.HttpPort, grpcPort, certificate);
         });
 
         // Handlers run on the socket thread instead of hopping to the thread pool and back: on loopback this cuts
@@ -75,10 +79,9 @@ public static class MaasServer
             o.HttpPort = options.HttpPort;
             o.GrpcPort = grpcPort;
             o.RegisterSamples = options.RegisterSamples;
+            o.TlsCertificatePath = certificate is null ? null : options.TlsCertificatePath;
         });
-        services.AddOptions<ServerLimitsOptions>().Bind(maas.GetSection("Limits"))
-            .Validate(l => l.MaxRequestBodyBytes > 0 && l.MaxUploadBytes > 0 && l.MaxTensorElements > 0, "Maas:Limits values must be positive.")
-            .ValidateOnStart();
+        services.AddMaasLimits(maas.GetSection("Limits"));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
         services.AddOptions<RegistryOptions>().Bind(maas.GetSection("Registry"));
@@ -114,6 +117,9 @@ public static class MaasServer
         // --- auth: who is calling (API key, JWT, or the loopback anonymous admin); 401 for the rest ---
         app.UseMaasAuthentication();
         // --- end auth ---
+
+        // Per-key requests per second: after authentication, so the key's claims are on the request.
+        app.UseMaasRateLimits();
 
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous();

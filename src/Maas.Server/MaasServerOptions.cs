@@ -20,4 +20,10 @@ public sealed class MaasServerOptions
 
     /// <summary>Register the sample model on a first start with an empty registry.</summary>
     public bool RegisterSamples { get; set; } = true;
+
+    /// <summary>TLS certificate (PEM or PKCS#12) for both ports; null: <c>Maas:Server:Tls:CertificatePath</c>, else plain text.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>PEM private key for <see cref="TlsCertificatePath"/>; null: <c>Maas:Server:Tls:KeyPath</c> or the key inside the certificate file.</summary>
+    public string? TlsKeyPath { get; set; }
 }

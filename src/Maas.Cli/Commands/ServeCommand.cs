@@ -44,9 +44,20 @@ internal static class ServeCommand
         };
         auth.AcceptOnlyFromAmong("auto", "required", "none");
 
+        var tlsCert = new Option<string?>("--tls-cert")
+        {
+            Description = "TLS certificate (PEM or PKCS#12) for HTTPS and gRPC over TLS [default: Maas:Server:Tls:CertificatePath, else plain HTTP]",
+            HelpName = "FILE",
+        };
+        var tlsKey = new Option<string?>("--tls-key")
+        {
+            Description = "PEM private key for --tls-cert when the certificate file holds none [default: Maas:Server:Tls:KeyPath]",
+            HelpName = "FILE",
+        };
+
         var command = new Command("serve", "Run the Maas server in this process (Ctrl+C stops it); any other setting as --Maas:Section:Key=value")
         {
-            data, host, port, grpcPort, noSamples, auth,
+            data, host, port, grpcPort, noSamples, auth, tlsCert, tlsKey,
         };
 
         // Server settings (--Maas:...) are not flags of this command; ConfigurationArguments checks what is left over.
@@ -75,6 +86,8 @@ internal static class ServeCommand
                 HttpPort = parseResult.GetValue(port),
                 GrpcPort = parseResult.GetValue(grpcPort),
                 RegisterSamples = !parseResult.GetValue(noSamples),
+                TlsCertificatePath = parseResult.GetValue(tlsCert),
+                TlsKeyPath = parseResult.GetValue(tlsKey),
             };
             context.Out.MarkupLineInterpolated($"Starting Maas on [bold]{options.Host}:{options.HttpPort}[/] with data in [bold]{options.DataDirectory}[/]; Ctrl+C stops it.");
             try

@@ -62,13 +62,19 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
 
     internal static (int Status, string Message) Describe(Exception ex) => ex switch
     {
-        MaasException maas => (ErrorMapping.HttpStatus(maas.Kind), maas.Message),
+        MaasException maas => (ErrorMapping.HttpStatus(maas.Kind), PathRedaction.Redact(maas.Message)),
         BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
             (StatusCodes.Status413PayloadTooLarge, "The request body is larger than the server's limit."),
         BadHttpRequestException bad => (bad.StatusCode, bad.InnerException is JsonException json ? $"Malformed JSON: {json.Message}" : bad.Message),
         JsonException json => (StatusCodes.Status400BadRequest, $"Malformed JSON: {json.Message}"),
-        _ => (ErrorMapping.HttpStatus(MaasErrorKind.Internal), ErrorMapping.Classify(ex).Message),
+        _ => Unexpected(ex),
     };
+
+    private static (int Status, string Message) Unexpected(Exception ex)
+    {
+        var (kind, message) = ErrorMapping.Classify(ex);
+        return (ErrorMapping.HttpStatus(kind), message);
+    }
 
     internal static async Task WriteAsync(HttpContext context, int status, string message)
     {
@@ -77,7 +83,8 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         response.StatusCode = status;
         if (status is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
         {
-            response.Headers.RetryAfter = "1";
+            // A rate limit or token quota knows when the caller may come back; a full queue says "soon".
+            response.Headers.RetryAfter = context.Features.Get<RetryAfterFeature>() is { } retry ? RetryAfterFeature.Seconds(retry.Delay) : "1";
         }
 
         if (status == StatusCodes.Status401Unauthorized)

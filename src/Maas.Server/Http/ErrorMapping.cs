@@ -44,7 +44,11 @@ internal static class ErrorMapping
     /// else is <see cref="MaasErrorKind.Internal"/> with a message that reveals nothing of the server.</summary>
     public static (MaasErrorKind Kind, string Message) Classify(Exception exception) => exception switch
     {
-        MaasException maas => (maas.Kind, maas.Message),
+        MaasException maas => (maas.Kind, PathRedaction.Redact(maas.Message)),
+
+        // System.Text.Json checks UTF-8 only when a string is read (GetString): bad bytes in a body are the client's.
+        System.Text.DecoderFallbackException or InvalidOperationException { InnerException: System.Text.DecoderFallbackException } =>
+            (MaasErrorKind.InvalidArgument, "Malformed JSON: a string is not valid UTF-8."),
         _ => (MaasErrorKind.Internal, "Internal server error."),
     };
 }

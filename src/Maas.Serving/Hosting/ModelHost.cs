@@ -459,12 +459,13 @@ internal sealed partial class ModelHost : IAsyncDisposable
         catch (Exception ex)
         {
             Release(ref reserved);
-            var reason = ex switch
+            // Clients see this reason (load errors, deployment status): no server paths in it.
+            var reason = PathRedaction.Redact(ex switch
             {
                 MaasException => ex.Message,
                 OperationCanceledException when _shutdown.IsCancellationRequested => "The server is shutting down.",
                 _ => $"{ex.GetType().Name}: {ex.Message}",
-            };
+            });
             deployment.MarkFailed(reason);
             var now = _time.GetUtcNow();
             var failure = new LoadFailure(reason, now, deployment.Settings, failures + 1, now + _options.RetryDelay(failures + 1));

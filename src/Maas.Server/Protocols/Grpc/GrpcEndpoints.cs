@@ -1,6 +1,8 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Maas.Server.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,17 +43,21 @@ internal static class GrpcEndpoints
     }
 
     /// <summary>Listens on the HTTP port as before and, when <paramref name="grpcPort"/> is not 0, on a second port
-    /// that speaks HTTP/2 only (gRPC without TLS needs prior-knowledge HTTP/2).</summary>
-    public static void Listen(KestrelServerOptions kestrel, string host, int httpPort, int grpcPort)
+    /// that speaks HTTP/2 only (gRPC without TLS needs prior-knowledge HTTP/2); with a <paramref name="certificate"/>
+    /// both ports speak TLS only (HTTP/2 negotiated by ALPN).</summary>
+    public static void Listen(KestrelServerOptions kestrel, string host, int httpPort, int grpcPort, X509Certificate2? certificate = null)
     {
-        if (grpcPort == 0)
+        if (grpcPort == 0 && certificate is null)
         {
             return;
         }
 
-        // With gRPC on, both endpoints are declared here (explicit endpoints replace UseUrls), HTTP first.
-        Bind(kestrel, host, httpPort, HttpProtocols.Http1AndHttp2);
-        Bind(kestrel, host, grpcPort, HttpProtocols.Http2);
+        // With gRPC or TLS on, the endpoints are declared here (explicit endpoints replace UseUrls), HTTP first.
+        Bind(kestrel, host, httpPort, HttpProtocols.Http1AndHttp2, certificate);
+        if (grpcPort != 0)
+        {
+            Bind(kestrel, host, grpcPort, HttpProtocols.Http2, certificate);
+        }
     }
 
     public static IEndpointRouteBuilder MapMaasGrpc(this IEndpointRouteBuilder app, int grpcPort)
@@ -69,19 +75,28 @@ internal static class GrpcEndpoints
         return app;
     }
 
-    private static void Bind(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols)
+    private static void Bind(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, X509Certificate2? certificate)
     {
+        void Configure(ListenOptions o)
+        {
+            o.Protocols = protocols;
+            if (certificate is not null)
+            {
+                o.UseHttps(certificate);
+            }
+        }
+
         if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            kestrel.ListenLocalhost(port, o => o.Protocols = protocols);
+            kestrel.ListenLocalhost(port, Configure);
         }
         else if (host is "*" or "+" or "0.0.0.0" || !IPAddress.TryParse(host, out var address))
         {
-            kestrel.ListenAnyIP(port, o => o.Protocols = protocols);
+            kestrel.ListenAnyIP(port, Configure);
         }
         else
         {
-            kestrel.Listen(address, port, o => o.Protocols = protocols);
+            kestrel.Listen(address, port, Configure);
         }
     }
 

@@ -3,12 +3,14 @@ using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Server.Http;
 using Maas.Server.Metrics;
+using Maas.Server.Security.Limits;
 using Maas.Serving;
 using Maas.Serving.Pipelines;
 using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Maas.Server.Protocols.OpenAi;
 
@@ -22,21 +24,28 @@ internal static class OpenAiGenerationEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapPost("/completions", (HttpContext context, IInferenceService service, TimeProvider time) => HandleAsync(context, service, time, chat: false))
+        v1.MapPost("/completions", (HttpContext context, IInferenceService service, TimeProvider time, IOptions<ServerLimitsOptions> limits, TokenQuotas quotas) =>
+                HandleAsync(context, service, time, limits.Value, quotas, chat: false))
             .WithMetadata(InferenceProtocol.OpenAi).WithSummary("Complete a prompt (OpenAI-compatible)");
-        v1.MapPost("/chat/completions", (HttpContext context, IInferenceService service, TimeProvider time) => HandleAsync(context, service, time, chat: true))
+        v1.MapPost("/chat/completions", (HttpContext context, IInferenceService service, TimeProvider time, IOptions<ServerLimitsOptions> limits, TokenQuotas quotas) =>
+                HandleAsync(context, service, time, limits.Value, quotas, chat: true))
             .WithMetadata(InferenceProtocol.OpenAi).WithSummary("Continue a conversation (OpenAI-compatible)");
     }
 
-    private static async Task HandleAsync(HttpContext context, IInferenceService service, TimeProvider time, bool chat)
+    private static async Task HandleAsync(HttpContext context, IInferenceService service, TimeProvider time, ServerLimitsOptions limits, TokenQuotas quotas, bool chat)
     {
         var ct = context.RequestAborted;
         OpenAiGenerationRequest request;
         using (var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false))
-        using (var document = JsonDocument.Parse(body.Memory))
+        using (var document = JsonDocument.Parse(body.Memory, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth }))
         {
             request = OpenAiGenerationRequestReader.Read(document.RootElement, chat);
         }
+
+        OpenAiGenerationLimits.Check(request, limits);
+
+        // Refused before any model work when the caller's token budget is spent; charged what it used once it ends.
+        var budget = quotas.Admit(context);
 
         var reference = ModelReference.Parse(request.Model);
         CallerAccess.Of(context).Require(reference.Name, ModelAction.Infer);
@@ -51,7 +60,9 @@ internal static class OpenAiGenerationEndpoints
             var generation = request.Messages is { } messages
                 ? request.Generation with { Prompt = generator.ApplyChatTemplate(messages) }
                 : request.Generation with { Prompt = request.Prompt! };
-            var chunks = generator.GenerateAsync(generation, token);
+            var promptTokens = generator.CountTokens(generation.Prompt);
+            OpenAiGenerationLimits.CheckPromptTokens(promptTokens, limits);
+            var chunks = TokenMeter.ChargeAsync(generator.GenerateAsync(generation, token), budget, promptTokens, generator.CountTokens, token);
             var response = OpenAiGenerationResponse.Create(chat, request.Model, generation.Logprobs, time);
             if (request.Stream)
             {

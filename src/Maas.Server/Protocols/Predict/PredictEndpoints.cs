@@ -65,7 +65,7 @@ internal static class PredictEndpoints
         }
 
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
-        using var document = JsonDocument.Parse(body.Memory);
+        using var document = JsonDocument.Parse(body.Memory, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
             throw MaasException.InvalidArgument("The body must be a JSON object with an 'input' field.");

@@ -103,7 +103,7 @@ internal static class V2Endpoints
         service.ThrowIfQueueFull(target);
         using var body = await RequestBody.ReadAsync(context.Request, ct).ConfigureAwait(false);
         var jsonLength = JsonPartLength(context.Request, body.Length);
-        using var request = V2RequestReader.Read(body.Span[..jsonLength], body.Span[jsonLength..], limits.MaxTensorElements);
+        using var request = V2RequestReader.Read(body.Span[..jsonLength], body.Span[jsonLength..], limits.MaxTensorElements, limits.MaxJsonDepth);
         var (version, result, classifier) = await service.RunAsync(
             reference,
             async (v, pipeline, token) =>

@@ -14,8 +14,6 @@ namespace Maas.Server.Protocols.V2;
 /// </remarks>
 internal static class V2RequestReader
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
-
     public static InferenceRequest Read(ReadOnlySpan<byte> json, int maxElements)
     {
         var request = Read(json, [], maxElements);
@@ -25,9 +23,9 @@ internal static class V2RequestReader
     /// <summary>Parses a request whose inputs may take their data from <paramref name="binary"/> (the bytes after the
     /// JSON part, binary tensor data extension): each input with <c>parameters.binary_data_size</c> takes that many
     /// bytes, in input order, and together they must use the binary part exactly.</summary>
-    public static V2Request Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, int maxElements)
+    public static V2Request Read(ReadOnlySpan<byte> json, ReadOnlySpan<byte> binary, int maxElements, int maxDepth = 64)
     {
-        var reader = new Utf8JsonReader(json, ReaderOptions);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
         Expect(ref reader, JsonTokenType.StartObject, "The request body must be a JSON object.");
         string? id = null;
         Dictionary<string, object?>? parameters = null;
