@@ -8,6 +8,16 @@ internal static class RegistryMigrations
         new(1, "initial schema", InitialSchema),
         new(2, "model deployment settings", DeploymentSettings),
         new(3, "jobs, multi-parent lineage, version reports", JobsAndLineage),
+        new(7, "storage key per blob", StorageKeys),
+    ];
+
+    /// <summary>Which storage key each blob is encrypted with (NULL: plain). Every blob stored before this migration was
+    /// written plain, so existing ones are recorded as such.</summary>
+    private static IReadOnlyList<string> StorageKeys(ISqlDialect dialect) =>
+    [
+        "CREATE TABLE blob_keys (sha256 TEXT NOT NULL PRIMARY KEY, key_id TEXT NULL, updated_at TEXT NULL)",
+        "CREATE INDEX ix_blob_keys_key ON blob_keys (key_id)",
+        "INSERT INTO blob_keys (sha256, key_id, updated_at) SELECT DISTINCT sha256, NULL, NULL FROM version_files",
     ];
 
     /// <summary>Jobs; lineage as a table (a version may have several parents, each with a role) instead of the single
