@@ -80,12 +80,14 @@ public static class MaasServer
             .ValidateOnStart();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
+        services.AddOptions<RegistryOptions>().Bind(maas.GetSection("Registry"));
         services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
         services.AddMaasOnnxEngine();
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));
         services.AddMaasLlamaEngine().AddOptions<Maas.Engines.Llama.LlamaEngineOptions>().Bind(maas.GetSection("Llama"));
         services.AddSingleton<PushHandler>();
         services.AddMaasOptimization();
+        services.AddSingleton<Maas.Jobs.IJobHandler, RotateStorageJobHandler>();
         services.AddMaasJobs().AddOptions<JobsOptions>().Bind(maas.GetSection("Jobs"));
 
         // Before the hosted services below, so the meter provider listens while models load at start-up.

@@ -16,5 +16,6 @@ internal static class MaasRootCommand
         AuditCommand.Create(context),
         DeploymentsCommand.Create(context),
         InspectCommand.Create(context),
+        new Command("keys", "Keys: storage keys of artifacts at rest") { RotateStorageCommand.Create(context) },
     };
 }

@@ -17,6 +17,7 @@ internal static class AdminEndpoints
     {
         var api = app.MapGroup("/api").WithTags("Admin");
         api.MapArtifactFiles();
+        api.MapStorageApi();
         api.MapGet("/models", async (IModelRegistry registry, CancellationToken ct) =>
             Json(new ModelListResponse(await registry.ListModelsAsync(ct).ConfigureAwait(false))))
             .Produces<ModelListResponse>().WithSummary("List models");
