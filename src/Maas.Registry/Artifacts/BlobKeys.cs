@@ -40,6 +40,13 @@ internal static class BlobKeys
             r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)),
             cancellationToken);
 
+    /// <summary>Rows of blobs some version references: the keys loading still needs.</summary>
+    public static Task<List<(string Sha256, string? KeyId)>> ReferencedAsync(DbSession session, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            "SELECT sha256, key_id FROM blob_keys WHERE sha256 IN (SELECT sha256 FROM version_files)",
+            r => (r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1)),
+            cancellationToken);
+
     public static Task DeleteAsync(DbSession session, string digest, CancellationToken cancellationToken) =>
         session.ExecuteAsync("DELETE FROM blob_keys WHERE sha256 = @sha256", cancellationToken, ("@sha256", digest));
 }

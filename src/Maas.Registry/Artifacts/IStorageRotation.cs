@@ -14,7 +14,7 @@ public interface IStorageRotation
     /// <exception cref="Maas.Core.Errors.MaasException">Internal when some blobs could not be rewritten (after all others were).</exception>
     Task<StorageRotationResult> RotateAsync(IProgress<StorageRotationProgress>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>How many blobs the database records under each key (null key: stored plain).</summary>
+    /// <summary>How many blobs that versions reference the database records under each key ("" key: stored plain).</summary>
     Task<StorageKeyUsage> GetKeyUsageAsync(CancellationToken cancellationToken = default);
 }
 

@@ -74,6 +74,7 @@ internal sealed class StorageRotation(
             progress?.Report(new StorageRotationProgress(++done, digests.Count));
         }
 
+        await PruneAsync(digests, cancellationToken).ConfigureAwait(false);
         ArtifactsLog.Rotated(logger, active, rewritten, current, gone, digests.Count);
         if (failures.Count > 0)
         {
@@ -92,7 +93,7 @@ internal sealed class StorageRotation(
         var session = await DbSession.OpenAsync(database, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            var rows = await BlobKeys.AllAsync(session, cancellationToken).ConfigureAwait(false);
+            var rows = await BlobKeys.ReferencedAsync(session, cancellationToken).ConfigureAwait(false);
             var counts = rows.GroupBy(r => r.KeyId ?? string.Empty, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             return new StorageKeyUsage(codec.IsIdentity ? null : codec.KeyId, counts);
@@ -144,6 +145,25 @@ internal sealed class StorageRotation(
 
         await RecordAsync(digest, active, delete: false, cancellationToken).ConfigureAwait(false);
         return Outcome.Rewritten;
+    }
+
+    /// <summary>Drops rows of blobs no longer stored (deleted by garbage collection since they were recorded).</summary>
+    private async Task PruneAsync(IReadOnlyList<string> stored, CancellationToken cancellationToken)
+    {
+        var present = stored.ToHashSet(StringComparer.Ordinal);
+        var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            foreach (var (sha256, _) in await BlobKeys.AllAsync(session, cancellationToken).ConfigureAwait(false))
+            {
+                if (!present.Contains(sha256) && !await registry.Store.ExistsAsync(sha256, cancellationToken).ConfigureAwait(false))
+                {
+                    await BlobKeys.DeleteAsync(session, sha256, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task RecordAsync(string digest, string? keyId, bool delete, CancellationToken cancellationToken)

@@ -50,6 +50,9 @@ public sealed class ArtifactsAtRestTests
         var deployment = await Eventually.WaitForAsync(() => DeploymentAsync(server.Client, "alpha"), d => d?.GetProperty("state").GetString() == "failed");
         Assert.StartsWith("model.onnx of alpha:1 failed verification", deployment!.Value.GetProperty("last_error").GetString(), StringComparison.Ordinal);
         Assert.Equal(AddModel.Expected(2), (await AddModel.InferAsync(server.Client, "/v2/models/beta/infer")).Output);
+        using var download = await server.Client.GetAsync("/api/models/alpha/versions/1/files/model.onnx");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, download.StatusCode);
+        Assert.Contains("model.onnx of alpha:1 failed verification", await download.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await server.AssertLiveAsync();
     }
 

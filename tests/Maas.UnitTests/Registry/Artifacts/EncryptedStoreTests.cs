@@ -165,6 +165,20 @@ public sealed class EncryptedStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task GetKeyUsageAsync_VersionDeleted_ItsBlobNoLongerCountedAndPrunedByRotation()
+    {
+        await using var host = new ArtifactTestHost(_data, ArtifactTestHost.Keys("one", ("one", KeyOne)));
+        var gone = (await host.PushAsync("a", "alpha")).Files[0].Sha256;
+        await host.PushAsync("b", "beta");
+
+        await host.Registry.DeleteVersionAsync("a", 1, force: false, actor: "tester");
+
+        Assert.Equal(1, (await host.Rotation.GetKeyUsageAsync()).BlobsByKey["one"]);
+        await host.Rotation.RotateAsync();
+        Assert.False((await host.BlobKeysAsync()).ContainsKey(gone));
+    }
+
+    [Fact]
     public async Task ReplaceAsync_StagedCopyOfOtherBytes_RefusedStoredBlobKept()
     {
         await using var host = new ArtifactTestHost(_data, ArtifactTestHost.Keys("one", ("one", KeyOne)));
