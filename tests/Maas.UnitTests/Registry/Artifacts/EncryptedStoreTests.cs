@@ -165,6 +165,38 @@ public sealed class EncryptedStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task RotateAsync_StoppedHalfway_EveryBlobStillReadableAndRerunFinishes()
+    {
+        string[] digests;
+        await using (var first = new ArtifactTestHost(_data, ArtifactTestHost.Keys("one", ("one", KeyOne))))
+        {
+            digests = [(await first.PushAsync("a", "alpha")).Files[0].Sha256, (await first.PushAsync("b", "beta")).Files[0].Sha256];
+        }
+
+        var both = ArtifactTestHost.Keys("two", ("one", KeyOne), ("two", KeyTwo));
+        await using (var stopped = new ArtifactTestHost(_data, both))
+        {
+            using var stop = new CancellationTokenSource();
+            var progress = new SyncProgress([], p => { if (p.Done == 1) { stop.Cancel(); } });
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.Rotation.RotateAsync(progress, stop.Token));
+            var keys = await stopped.BlobKeysAsync();
+            Assert.Equal(["one", "two"], digests.Select(d => keys[d]).Order(StringComparer.Ordinal));
+        }
+
+        Directory.Delete(Path.Combine(_data, "cache"), recursive: true);
+        await using var rerun = new ArtifactTestHost(_data, both);
+        Assert.Equal(["alpha", "beta"], [await ReadAsync(rerun, digests[0]), await ReadAsync(rerun, digests[1])]);
+
+        var result = await rerun.Rotation.RotateAsync();
+
+        Assert.Equal((1, 1), (result.Rewritten, result.AlreadyCurrent));
+        Assert.All(digests, d => Assert.Equal("two", rerun.BlobKeysAsync().Result[d]));
+    }
+
+    private static async Task<string> ReadAsync(ArtifactTestHost host, string sha) =>
+        await File.ReadAllTextAsync(await host.Registry.GetArtifactPathAsync(sha));
+
+    [Fact]
     public async Task GetKeyUsageAsync_VersionDeleted_ItsBlobNoLongerCountedAndPrunedByRotation()
     {
         await using var host = new ArtifactTestHost(_data, ArtifactTestHost.Keys("one", ("one", KeyOne)));
@@ -192,8 +224,12 @@ public sealed class EncryptedStoreTests : IDisposable
     }
 
     /// <summary>Records reports on the reporting thread, in order (Progress&lt;T&gt; would post them).</summary>
-    private sealed class SyncProgress(List<StorageRotationProgress> list) : IProgress<StorageRotationProgress>
+    private sealed class SyncProgress(List<StorageRotationProgress> list, Action<StorageRotationProgress>? then = null) : IProgress<StorageRotationProgress>
     {
-        public void Report(StorageRotationProgress value) => list.Add(value);
+        public void Report(StorageRotationProgress value)
+        {
+            list.Add(value);
+            then?.Invoke(value);
+        }
     }
 }
