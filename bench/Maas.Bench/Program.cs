@@ -5,6 +5,7 @@ using Maas.Bench;
 // `quantize`: all-MiniLM-L6-v2 fp32 vs its dynamic-int8 rewrite through ONNX Runtime (docs/benchmarks.md, issue 9).
 // `inprocess`: the in-process side of `batching`, one measurement per stdin command (bench/serving/measure.py).
 // `static-int8`: ResNet18 quantized with the static-int8 pass vs fp32 (size, throughput, cosine; docs/benchmarks.md).
+// `artifacts`: storing and loading a blob, plain vs AES-256-GCM at rest (docs/benchmarks.md, issue 11).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -24,6 +25,11 @@ if (args.Length > 0 && args[0] == "quantize")
 if (args.Length > 0 && args[0] == "static-int8")
 {
     return await StaticInt8Benchmark.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "artifacts")
+{
+    return await ArtifactsBenchmark.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "inprocess")

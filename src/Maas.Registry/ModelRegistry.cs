@@ -25,6 +25,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
     private readonly IMetadataDatabase _database;
     private readonly MigrationRunner _migrations;
     private readonly IArtifactStore _store;
+    private readonly IArtifactCodec _codec;
     private readonly ArtifactCache _cache;
     private readonly ManifestDetector _detector;
     private readonly TimeProvider _time;
@@ -43,7 +44,9 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         IEnumerable<IArtifactStore> stores,
         ISignatureReader signatureReader,
         TimeProvider timeProvider,
-        ILogger<ModelRegistry> logger)
+        ILogger<ModelRegistry> logger,
+        IArtifactCodec codec,
+        ArtifactCacheFactory cacheFactory)
     {
         _paths = paths;
         _database = database;
@@ -56,10 +59,14 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         _time = timeProvider;
         _logger = logger;
         _consistency = new ConsistencyChecker(database, _store, _gate);
-        _cache = new ArtifactCache(_store, paths);
+        _codec = codec;
+        _cache = cacheFactory.Create(_store);
     }
 
     public event EventHandler<ModelChangedEventArgs>? ModelChanged;
+
+    /// <summary>The artifact store configuration selected.</summary>
+    internal IArtifactStore Store => _store;
 
     /// <summary>Applies migrations and recovers from an earlier crash; runs once, later calls return at once.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -479,6 +486,8 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             {
                 await RegistryCommands.InsertFileAsync(session, versionId, file, cancellationToken).ConfigureAwait(false);
             }
+
+            await BlobKeys.RecordAsync(session, files.Select(f => f.Sha256), _codec.KeyId, now, cancellationToken).ConfigureAwait(false);
 
             if (request.Alias is not null)
             {

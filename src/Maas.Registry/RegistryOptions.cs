@@ -29,4 +29,14 @@ public sealed class RegistryOptions
 
     /// <summary>How long a writer waits for the database's write lock before failing.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Encryption of artifacts at rest (AES-256-GCM); off unless keys are configured.</summary>
+    public ArtifactEncryptionOptions Encryption { get; set; } = new();
+
+    /// <summary>Most bytes this replica's local artifact cache holds (copies of blobs a store cannot hand out as plain
+    /// local files); least recently used copies that no loaded version uses are evicted beyond it. Default 20 GiB.</summary>
+    public long CacheSize { get; set; } = 20L * 1024 * 1024 * 1024;
+
+    /// <summary>The local artifact cache folder; default <c>&lt;DataDirectory&gt;/cache</c>.</summary>
+    public string? CacheDirectory { get; set; }
 }

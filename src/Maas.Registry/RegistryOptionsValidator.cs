@@ -29,6 +29,23 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
             failures.Add("Registry BusyTimeout must be between zero (exclusive) and 10 minutes.");
         }
 
+        if (options.CacheSize <= 0)
+        {
+            failures.Add("Registry CacheSize must be a positive number of bytes.");
+        }
+
+        if (options.Encryption is { } encryption && !string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            try
+            {
+                _ = Artifacts.Encryption.ArtifactKeyRing.Load(encryption, Path.GetFullPath(options.DataDirectory));
+            }
+            catch (InvalidOperationException e)
+            {
+                failures.Add($"Registry Encryption: {e.Message}");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

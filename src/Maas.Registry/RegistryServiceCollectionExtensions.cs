@@ -6,6 +6,7 @@ using Maas.Registry.Push;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Maas.Registry;
@@ -39,7 +40,10 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IArtifactStore, FolderArtifactStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IArtifactStore, Artifacts.S3.S3ArtifactStore>());
-        services.TryAddSingleton<IArtifactCodec, PlainArtifactCodec>();
+        services.TryAddSingleton(sp => ArtifactCodecs.Create(
+            sp.GetRequiredService<RegistryOptions>(), sp.GetRequiredService<RegistryPaths>(), sp.GetRequiredService<ILogger<ArtifactCache>>()));
+        services.TryAddSingleton<ArtifactCacheFactory>();
+        services.TryAddSingleton<IStorageRotation, StorageRotation>();
         services.TryAddSingleton<ISignatureReader, OnnxSignatureReader>();
         services.TryAddSingleton<ModelRegistry>();
         services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());

@@ -91,6 +91,7 @@ public static class MaasServer
         services.AddMaasLlamaEngine().AddOptions<Maas.Engines.Llama.LlamaEngineOptions>().Bind(maas.GetSection("Llama"));
         services.AddSingleton<PushHandler>();
         services.AddMaasOptimization();
+        services.AddSingleton<Maas.Jobs.IJobHandler, RotateStorageJobHandler>();
         services.AddMaasJobs().AddOptions<JobsOptions>().Bind(maas.GetSection("Jobs"));
 
         // Before the hosted services below, so the meter provider listens while models load at start-up.

@@ -42,6 +42,7 @@ public static class ServingServiceCollectionExtensions
         services.TryAddSingleton<PipelineFactory>();
         services.TryAddSingleton<IPipelineBuilder, FactoryPipelineBuilder>();
         services.TryAddSingleton<ModelHost>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Maas.Registry.Artifacts.IArtifactUsage, HostArtifactUsage>());
         services.TryAddSingleton<ModelRouter>();
         services.TryAddSingleton<InferenceService>();
         services.TryAddSingleton<IInferenceService>(sp => sp.GetRequiredService<InferenceService>());

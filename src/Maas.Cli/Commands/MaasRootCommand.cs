@@ -17,5 +17,6 @@ internal static class MaasRootCommand
         KeysCommand.Create(context),
         DeploymentsCommand.Create(context),
         InspectCommand.Create(context),
+        new Command("keys", "Keys: storage keys of artifacts at rest") { RotateStorageCommand.Create(context) },
     };
 }

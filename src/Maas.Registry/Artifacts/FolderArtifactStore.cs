@@ -4,12 +4,14 @@ using System.Security.Cryptography;
 
 namespace Maas.Registry.Artifacts;
 
-/// <summary>Stores blobs as read-only files under <c>&lt;data&gt;/artifacts/sha256/ab/&lt;64-hex&gt;</c>.</summary>
+/// <summary>Stores blobs as read-only files under <c>&lt;data&gt;/artifacts/sha256/ab/&lt;64-hex&gt;</c>, in the
+/// <see cref="IArtifactCodec"/>'s at-rest form (plain by default, or encrypted).</summary>
 /// <remarks>
 /// Uploads land in <c>artifacts/tmp</c> (same volume, so the final rename is atomic) and are flushed to disk
-/// before the rename: a blob visible under its digest is always complete.
+/// before the rename: a blob visible under its digest is always complete. The digest is of the plain bytes, whatever
+/// the codec; only plain blobs are handed to engines as the store's own files (<see cref="LocalPathOf"/>).
 /// </remarks>
-internal sealed class FolderArtifactStore : IArtifactStore
+internal sealed class FolderArtifactStore : IArtifactStore, IArtifactReplacer
 {
     public const string StoreName = "folder";
 
@@ -18,9 +20,11 @@ internal sealed class FolderArtifactStore : IArtifactStore
 
     private readonly string _blobRoot;
     private readonly string _tempRoot;
+    private readonly IArtifactCodec _codec;
 
-    public FolderArtifactStore(RegistryPaths paths)
+    public FolderArtifactStore(RegistryPaths paths, IArtifactCodec codec)
     {
+        _codec = codec;
         Location = paths.ArtifactsDirectory;
         _blobRoot = Path.Combine(paths.ArtifactsDirectory, "sha256");
         _tempRoot = Path.Combine(paths.ArtifactsDirectory, "tmp");
@@ -41,20 +45,19 @@ internal sealed class FolderArtifactStore : IArtifactStore
         {
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long size = 0;
-            var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
-            await using (file.ConfigureAwait(false))
+
+            // Closing the durable file flushes it to disk: the rename in CommitAsync must never publish bytes that a
+            // power cut could still lose, and a codec writes its last bytes only when closed.
+            var stored = _codec.OpenWriter(new DurableFileStream(tempPath, BufferSize));
+            await using (stored.ConfigureAwait(false))
             {
                 int read;
                 while ((read = await content.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
                 {
                     hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    await stored.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     size += read;
                 }
-
-                // The rename below must never publish bytes that a power cut could still lose.
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
             }
 
             return new StagedArtifact(Convert.ToHexStringLower(hash.GetHashAndReset()), size, stagingId);
@@ -169,7 +172,7 @@ internal sealed class FolderArtifactStore : IArtifactStore
         var path = BlobPath(sha256);
         try
         {
-            return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan));
+            return Task.FromResult(_codec.OpenReader(OpenFile(path)));
         }
         catch (FileNotFoundException)
         {
@@ -181,7 +184,48 @@ internal sealed class FolderArtifactStore : IArtifactStore
         }
     }
 
-    public string? LocalPathOf(string sha256) => BlobPath(sha256);
+    public string? LocalPathOf(string sha256) => _codec.IsIdentity ? BlobPath(sha256) : null;
+
+    public async Task<bool> ReplaceAsync(StagedArtifact staged, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(staged);
+        var tempPath = TempPath(staged);
+        var finalPath = BlobPath(staged.Sha256);
+        try
+        {
+            // The new copy must read back as the digest before it may take the old one's place.
+            var reader = _codec.OpenReader(OpenFile(tempPath));
+            await using (reader.ConfigureAwait(false))
+            {
+                var actual = await Sha256Digest.HashAsync(reader, cancellationToken).ConfigureAwait(false);
+                if (!string.Equals(actual, staged.Sha256, StringComparison.Ordinal))
+                {
+                    throw new ArtifactIntegrityException(staged.Sha256, actual);
+                }
+            }
+
+            if (!File.Exists(finalPath))
+            {
+                return false;
+            }
+
+            // rename(2) replaces atomically: readers see the old file or the new one, never a mix.
+            File.Move(tempPath, finalPath, overwrite: true);
+            File.SetAttributes(finalPath, FileAttributes.ReadOnly);
+            return true;
+        }
+        catch (InvalidDataException e)
+        {
+            throw ArtifactIntegrityException.Unreadable(staged.Sha256, e);
+        }
+        finally
+        {
+            TryDeleteFile(tempPath);
+        }
+    }
+
+    private static FileStream OpenFile(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
 
     private string BlobPath(string sha256)
     {

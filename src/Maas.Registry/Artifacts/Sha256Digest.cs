@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Security.Cryptography;
 using Maas.Core.Errors;
 
 namespace Maas.Registry.Artifacts;
@@ -29,4 +31,26 @@ internal static class Sha256Digest
         IsValid(digest)
             ? digest!
             : throw MaasException.InvalidArgument($"'{digest}' is not a SHA-256 digest; expected 64 lower-case hex characters.");
+
+    /// <summary>Lower-case hex SHA-256 of everything left in <paramref name="stream"/>.</summary>
+    public static async Task<string> HashAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        const int BufferSize = 128 * 1024;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            int read;
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+            }
+
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }

@@ -20,6 +20,7 @@ internal static class AdminEndpoints
     {
         var api = app.MapGroup("/api").WithTags("Admin");
         api.MapArtifactFiles();
+        api.MapStorageApi();
         api.MapGet("/models", async (HttpContext context, IModelRegistry registry, CancellationToken ct) =>
             Json(new ModelListResponse([.. (await registry.ListModelsAsync(ct).ConfigureAwait(false)).Where(m => CallerAccess.Of(context).CanSee(m.Name))])))
             .RequireAction(ModelAction.Inspect)

@@ -38,7 +38,16 @@ internal static class ArtifactFileEndpoints
         var info = await registry.ResolveAsync(new ModelReference(name, Version: version), ct).ConfigureAwait(false);
         var stored = info.Files.FirstOrDefault(f => string.Equals(f.Name, file, StringComparison.Ordinal))
             ?? throw MaasException.NotFound($"model '{name}' version {version} has no file '{file}'");
-        var path = await registry.GetArtifactPathAsync(stored.Sha256, ct).ConfigureAwait(false);
+        string path;
+        try
+        {
+            path = await registry.GetArtifactPathAsync(stored.Sha256, ct).ConfigureAwait(false);
+        }
+        catch (Maas.Registry.Artifacts.ArtifactIntegrityException e)
+        {
+            // Refused by name, like a load: never bytes that do not match their digest, never a server path.
+            throw new MaasException(MaasErrorKind.Unavailable, $"{stored.Name} of {name}:{version} {e.Reason}", e);
+        }
 
         var headers = context.Response.Headers;
         headers[Sha256Header] = stored.Sha256;

@@ -404,7 +404,15 @@ internal sealed partial class ModelHost : IAsyncDisposable
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var file in version.Files)
             {
-                files[file.Name] = await _registry.GetArtifactPathAsync(file.Sha256, _shutdown.Token).ConfigureAwait(false);
+                try
+                {
+                    files[file.Name] = await _registry.GetArtifactPathAsync(file.Sha256, _shutdown.Token).ConfigureAwait(false);
+                }
+                catch (Maas.Registry.Artifacts.ArtifactIntegrityException e)
+                {
+                    // Refused by name (never a server path); this version goes to Failed, the others keep serving.
+                    throw new MaasException(MaasErrorKind.Unavailable, $"{file.Name} of {version.Key} {e.Reason}", e);
+                }
             }
 
             var context = new ModelLoadContext(version.Key, version.Manifest, files, deployment.Settings);

@@ -9,6 +9,7 @@ internal static class RegistryMigrations
         new(2, "model deployment settings", DeploymentSettings),
         new(3, "jobs, multi-parent lineage, version reports", JobsAndLineage),
         new(4, "api keys, audit address", ApiKeys),
+        new(7, "storage key per blob", StorageKeys),
     ];
 
     /// <summary>API keys (only a salted hash of each secret is stored) and the remote address of audited requests.</summary>
@@ -36,6 +37,14 @@ internal static class RegistryMigrations
         "ALTER TABLE audit ADD COLUMN address TEXT NULL",
         "CREATE INDEX ix_audit_actor ON audit (actor, id)",
         "CREATE INDEX ix_audit_action ON audit (action, id)",
+
+    /// <summary>Which storage key each blob is encrypted with (NULL: plain). Every blob stored before this migration was
+    /// written plain, so existing ones are recorded as such.</summary>
+    private static IReadOnlyList<string> StorageKeys(ISqlDialect dialect) =>
+    [
+        "CREATE TABLE blob_keys (sha256 TEXT NOT NULL PRIMARY KEY, key_id TEXT NULL, updated_at TEXT NULL)",
+        "CREATE INDEX ix_blob_keys_key ON blob_keys (key_id)",
+        "INSERT INTO blob_keys (sha256, key_id, updated_at) SELECT DISTINCT sha256, NULL, NULL FROM version_files",
     ];
 
     /// <summary>Jobs; lineage as a table (a version may have several parents, each with a role) instead of the single
