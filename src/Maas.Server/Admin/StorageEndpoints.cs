@@ -2,6 +2,7 @@ using System.Text.Json;
 using Maas.Jobs;
 using Maas.Registry.Abstractions;
 using Maas.Registry.Artifacts;
+using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -21,6 +22,7 @@ internal static class StorageEndpoints
                 context.Response.Headers.Location = $"/api/jobs/{Uri.EscapeDataString(job.Id)}";
                 return AdminEndpoints.Json(job, StatusCodes.Status202Accepted);
             })
+            .RequireAction(ModelAction.Administer)
             .Produces<JobRecord>(StatusCodes.Status202Accepted)
             .WithSummary("Re-encrypt every stored artifact with the active storage key, as a 'rotate-storage' job (follow it under /api/jobs/{id})");
 
@@ -31,6 +33,7 @@ internal static class StorageEndpoints
                     usage.ActiveKeyId,
                     [.. usage.BlobsByKey.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => new StorageKeyCount(k.Key.Length == 0 ? null : k.Key, k.Value))]));
             })
+            .RequireAction(ModelAction.Administer)
             .Produces<StorageKeysResponse>()
             .WithSummary("The active storage key and how many blobs each key encrypts (key_id null: stored plain)");
         return api;
