@@ -22,6 +22,28 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
             failures.Add($"Registry DatabaseFile '{options.DatabaseFile}' names a folder, not a file.");
         }
 
+        if (Metadata.DatabaseTarget.IsPostgres(options.Database))
+        {
+            try
+            {
+                Metadata.DatabaseTarget.ToConnectionString(options.Database!);
+            }
+            catch (ArgumentException e)
+            {
+                // The message names the bad keyword, never the value (which may be a password).
+                failures.Add($"Registry Database is not a valid PostgreSQL connection string or URL: {e.Message}");
+            }
+        }
+        else if (options.Database is { } file && (file.EndsWith(Path.DirectorySeparatorChar) || file.EndsWith(Path.AltDirectorySeparatorChar)))
+        {
+            failures.Add($"Registry Database '{file}' names a folder, not a file.");
+        }
+
+        if (options.BlobLeaseDuration < TimeSpan.FromMinutes(1) || options.BlobLeaseDuration > TimeSpan.FromDays(7))
+        {
+            failures.Add("Registry BlobLeaseDuration must be between 1 minute and 7 days.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ArtifactStore))
         {
             failures.Add("Registry ArtifactStore must name an artifact store (e.g. 'folder').");

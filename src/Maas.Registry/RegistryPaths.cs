@@ -6,12 +6,13 @@ internal sealed class RegistryPaths
     public RegistryPaths(RegistryOptions options)
     {
         DataDirectory = Path.GetFullPath(options.DataDirectory);
-        DatabaseFile = Path.GetFullPath(options.DatabaseFile, DataDirectory);
+        DatabaseFile = Path.GetFullPath(Metadata.DatabaseTarget.SqliteFile(options), DataDirectory);
         ArtifactsDirectory = Path.Combine(DataDirectory, "artifacts");
     }
 
     public string DataDirectory { get; }
 
+    /// <summary>The SQLite file (unused when the database is PostgreSQL).</summary>
     public string DatabaseFile { get; }
 
     public string ArtifactsDirectory { get; }

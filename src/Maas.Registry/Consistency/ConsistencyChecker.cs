@@ -7,8 +7,9 @@ namespace Maas.Registry.Consistency;
 /// <remarks>
 /// Versions whose blobs are missing are only reported: deleting the version would hide data loss that an operator
 /// should see. The check runs concurrently with pushes and deletes, so a "missing" entry can be a false alarm for a
-/// version that was being deleted at that moment; unreferenced blobs are re-checked under the artifact gate before
-/// deletion, so repairs never remove a blob a committed or in-flight version needs.
+/// version that was being deleted at that moment; unreferenced blobs are re-checked under the artifact gate (references and
+/// database leases, inside a write transaction) before deletion, so repairs never remove a blob a committed or
+/// in-flight version needs, whichever replica runs them.
 /// </remarks>
 internal sealed class ConsistencyChecker(IMetadataDatabase database, IArtifactStore store, ArtifactGate gate)
 {
@@ -35,18 +36,8 @@ internal sealed class ConsistencyChecker(IMetadataDatabase database, IArtifactSt
         var unreferenced = stored.Where(d => !referenced.Contains(d)).Order(StringComparer.Ordinal).ToList();
 
         var deleted = repair && unreferenced.Count > 0
-            ? await gate.CollectAsync(store, unreferenced, IsReferencedAsync, cancellationToken).ConfigureAwait(false)
+            ? await gate.CollectAsync(store, unreferenced, cancellationToken).ConfigureAwait(false)
             : 0;
         return new ConsistencyReport(missing, unreferenced, deleted, deletedTemp);
-    }
-
-    /// <summary>Whether any version references the digest; the gate's last word before deleting a blob.</summary>
-    public async Task<bool> IsReferencedAsync(string sha256, CancellationToken cancellationToken)
-    {
-        var session = await DbSession.OpenAsync(database, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
-        {
-            return await RegistryQueries.IsDigestReferencedAsync(session, sha256, cancellationToken).ConfigureAwait(false);
-        }
     }
 }

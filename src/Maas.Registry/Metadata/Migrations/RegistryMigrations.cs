@@ -8,6 +8,24 @@ internal static class RegistryMigrations
         new(1, "initial schema", InitialSchema),
         new(2, "model deployment settings", DeploymentSettings),
         new(3, "jobs, multi-parent lineage, version reports", JobsAndLineage),
+        new(6, "blob leases", BlobLeases),
+    ];
+
+    /// <summary>Leases on blobs a push has published but not yet referenced from a committed version: garbage collection on
+    /// any replica skips a digest with an unexpired lease. The push's commit deletes its leases in the same transaction
+    /// that inserts the version, so a blob is always referenced, leased, or collectable.</summary>
+    private static IReadOnlyList<string> BlobLeases(ISqlDialect dialect) =>
+    [
+        """
+        CREATE TABLE blob_leases (
+            digest TEXT NOT NULL,
+            holder TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            PRIMARY KEY (digest, holder)
+        )
+        """,
+        "CREATE INDEX ix_blob_leases_holder ON blob_leases (holder)",
+        "CREATE INDEX ix_blob_leases_expires ON blob_leases (expires_at)",
     ];
 
     /// <summary>Jobs; lineage as a table (a version may have several parents, each with a role) instead of the single
