@@ -80,6 +80,7 @@ public static class MaasServer
             .ValidateOnStart();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
+        services.AddOptions<RegistryOptions>().Bind(maas.GetSection("Registry"));
         services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
         services.AddMaasOnnxEngine();
         services.AddOptions<Maas.Engines.Onnx.OnnxEngineOptions>().Bind(maas.GetSection("Onnx"));

@@ -7,15 +7,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>A registry over its own temporary data folder and a real SQLite file, built through AddMaasRegistry.</summary>
+/// <summary>A registry over its own temporary data folder and a real database (a SQLite file, or a fresh PostgreSQL
+/// database of the run's cluster), built through AddMaasRegistry.</summary>
 internal sealed class RegistryTestHost : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
     private readonly bool _ownsDirectory;
+    private readonly RegistryBackend _backend;
 
-    private RegistryTestHost(string dataDirectory, bool ownsDirectory, ILoggerProvider? logs = null)
+    private RegistryTestHost(RegistryBackend backend, string dataDirectory, string? database, bool ownsDirectory, ILoggerProvider? logs = null)
     {
+        _backend = backend;
         DataDirectory = dataDirectory;
+        Database = database;
         _ownsDirectory = ownsDirectory;
         var services = new ServiceCollection();
         services.AddSingleton<ISignatureReader>(Signatures);
@@ -24,12 +28,15 @@ internal sealed class RegistryTestHost : IAsyncDisposable
             services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         }
 
-        services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
+        services.AddMaasRegistry(o => (o.DataDirectory, o.Database) = (dataDirectory, database));
         _provider = services.BuildServiceProvider();
         Registry = _provider.GetRequiredService<ModelRegistry>();
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The PostgreSQL connection string, or null for the data folder's SQLite file.</summary>
+    public string? Database { get; }
 
     public ModelRegistry Registry { get; }
 
@@ -42,10 +49,17 @@ internal sealed class RegistryTestHost : IAsyncDisposable
     public string TempRoot => Path.Combine(DataDirectory, "artifacts", "tmp");
 
     /// <param name="logs">Receives the registry's log entries, when a test checks them.</param>
-    public static RegistryTestHost Create(ILoggerProvider? logs = null) => new(NewDataDirectory(), ownsDirectory: true, logs);
+    public static RegistryTestHost Create(ILoggerProvider? logs = null) => Create(RegistryBackend.Sqlite, logs);
 
-    /// <summary>A host over an existing folder that the caller deletes, e.g. to reopen the same data.</summary>
-    public static RegistryTestHost Open(string dataDirectory) => new(dataDirectory, ownsDirectory: false);
+    /// <param name="backend">The metadata database: a new one is made for this host and dropped with it.</param>
+    /// <param name="logs">Receives the registry's log entries, when a test checks them.</param>
+    public static RegistryTestHost Create(RegistryBackend backend, ILoggerProvider? logs = null) =>
+        new(backend, NewDataDirectory(), backend.NewDatabase(), ownsDirectory: true, logs);
+
+    /// <summary>A host over an existing folder (and database, from <see cref="RegistryBackend.NewDatabase"/>) that the
+    /// caller deletes, e.g. to reopen the same data, or to run two registries (replicas) over one database.</summary>
+    public static RegistryTestHost Open(string dataDirectory, string? database = null, RegistryBackend? backend = null) =>
+        new(backend ?? RegistryBackend.Sqlite, dataDirectory, database, ownsDirectory: false);
 
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "maas-registry-tests", Guid.NewGuid().ToString("N"));
 
@@ -81,6 +95,7 @@ internal sealed class RegistryTestHost : IAsyncDisposable
         if (_ownsDirectory)
         {
             DeleteDirectory(DataDirectory);
+            _backend.DropDatabase(Database);
         }
     }
 }
