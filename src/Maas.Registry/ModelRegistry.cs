@@ -31,6 +31,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
     private readonly ILogger<ModelRegistry> _logger;
     private readonly RegistryPaths _paths;
     private readonly ArtifactGate _gate;
+    private readonly TimeSpan _leaseDuration;
     private readonly ConsistencyChecker _consistency;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private volatile bool _initialized;
@@ -54,6 +55,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         _detector = new ManifestDetector(signatureReader);
         _time = timeProvider;
         _logger = logger;
+        _leaseDuration = options.BlobLeaseDuration;
         _gate = new ArtifactGate(database, timeProvider, options.BlobLeaseDuration);
         _consistency = new ConsistencyChecker(database, _store, _gate);
         _cache = new ArtifactCache(_store, paths);
@@ -81,15 +83,19 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             await _migrations.ApplyAsync(cancellationToken).ConfigureAwait(false);
 
             // With a database of its own, nothing can be staging yet (every operation waits for initialization), so leftovers
-            // in tmp are a dead process's. With a shared one another replica may be mid-upload: its staging is left alone,
-            // and the repair below deletes only blobs that nothing references and nobody leases.
+            // in tmp are a dead process's. With a shared one another replica may be mid-upload: only staging untouched for a
+            // lease duration goes, and the repair below deletes only blobs that nothing references and nobody leases.
             await _gate.DeleteExpiredLeasesAsync(cancellationToken).ConfigureAwait(false);
             if (_database.IsShared)
             {
-                PostgresLog.StagingKept(_logger);
+                PostgresLog.StagingKept(_logger, _leaseDuration);
             }
 
-            var report = await _consistency.CheckAsync(repair: true, clearStaging: !_database.IsShared, cancellationToken).ConfigureAwait(false);
+            var report = await _consistency.CheckAsync(
+                repair: true,
+                clearStaging: !_database.IsShared,
+                staleStagingBefore: _database.IsShared ? _time.GetUtcNow() - _leaseDuration : null,
+                cancellationToken).ConfigureAwait(false);
             foreach (var missing in report.MissingBlobs)
             {
                 RegistryLog.BlobMissing(_logger, missing.Model, missing.Version, missing.File, missing.Sha256);
@@ -109,7 +115,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
     public async Task<ConsistencyReport> CheckConsistencyAsync(bool repair, CancellationToken cancellationToken = default)
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        return await _consistency.CheckAsync(repair, clearStaging: false, cancellationToken).ConfigureAwait(false);
+        return await _consistency.CheckAsync(repair, clearStaging: false, staleStagingBefore: null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ModelVersionInfo> PushAsync(PushRequest request, CancellationToken cancellationToken = default)

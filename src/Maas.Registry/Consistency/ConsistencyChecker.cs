@@ -15,10 +15,14 @@ internal sealed class ConsistencyChecker(IMetadataDatabase database, IArtifactSt
 {
     /// <param name="repair">Delete unreferenced blobs.</param>
     /// <param name="clearStaging">Also empty the store's temporary place; only safe before any push has started.</param>
+    /// <param name="staleStagingBefore">Instead of emptying it, delete only staging leftovers untouched since then (a
+    /// store shared with other replicas, whose uploads may be in flight).</param>
     /// <param name="cancellationToken">Stops the check between steps.</param>
-    public async Task<ConsistencyReport> CheckAsync(bool repair, bool clearStaging, CancellationToken cancellationToken)
+    public async Task<ConsistencyReport> CheckAsync(bool repair, bool clearStaging, DateTimeOffset? staleStagingBefore, CancellationToken cancellationToken)
     {
-        var deletedTemp = clearStaging ? await store.ClearStagingAsync(cancellationToken).ConfigureAwait(false) : 0;
+        var deletedTemp = clearStaging ? await store.ClearStagingAsync(cancellationToken).ConfigureAwait(false)
+            : staleStagingBefore is { } before ? await store.ClearStagingAsync(before, cancellationToken).ConfigureAwait(false)
+            : 0;
 
         List<FileRow> files;
         var session = await DbSession.OpenAsync(database, cancellationToken).ConfigureAwait(false);

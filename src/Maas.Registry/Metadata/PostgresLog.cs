@@ -10,7 +10,7 @@ internal static partial class PostgresLog
     public static partial void Connected(ILogger logger, string location, string version, int maxPoolSize);
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Information,
-        Message = "Start-up left the artifact store's staging area alone: the database is shared, so another replica may be uploading into it")]
-    public static partial void StagingKept(ILogger logger);
+        Message = "Start-up removes only staging leftovers older than {LeaseDuration}: the database is shared, so another replica may be uploading into the store")]
+    public static partial void StagingKept(ILogger logger, TimeSpan leaseDuration);
 
 }
