@@ -31,7 +31,8 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ModelRegistry> _logger;
     private readonly RegistryPaths _paths;
-    private readonly ArtifactGate _gate = new();
+    private readonly ArtifactGate _gate;
+    private readonly TimeSpan _leaseDuration;
     private readonly ConsistencyChecker _consistency;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private volatile bool _initialized;
@@ -58,6 +59,8 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         _detector = new ManifestDetector(signatureReader);
         _time = timeProvider;
         _logger = logger;
+        _leaseDuration = options.BlobLeaseDuration;
+        _gate = new ArtifactGate(database, timeProvider, options.BlobLeaseDuration);
         _consistency = new ConsistencyChecker(database, _store, _gate);
         _codec = codec;
         _cache = cacheFactory.Create(_store);
@@ -87,15 +90,27 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             await _database.PrepareAsync(cancellationToken).ConfigureAwait(false);
             await _migrations.ApplyAsync(cancellationToken).ConfigureAwait(false);
 
-            // Nothing can be staging yet (every operation waits for initialization), so leftovers in tmp are a dead process's.
-            var report = await _consistency.CheckAsync(repair: true, clearStaging: true, cancellationToken).ConfigureAwait(false);
+            // With a database of its own, nothing can be staging yet (every operation waits for initialization), so leftovers
+            // in tmp are a dead process's. With a shared one another replica may be mid-upload: only staging untouched for a
+            // lease duration goes, and the repair below deletes only blobs that nothing references and nobody leases.
+            await _gate.DeleteExpiredLeasesAsync(cancellationToken).ConfigureAwait(false);
+            if (_database.IsShared)
+            {
+                PostgresLog.StagingKept(_logger, _leaseDuration);
+            }
+
+            var report = await _consistency.CheckAsync(
+                repair: true,
+                clearStaging: !_database.IsShared,
+                staleStagingBefore: _database.IsShared ? _time.GetUtcNow() - _leaseDuration : null,
+                cancellationToken).ConfigureAwait(false);
             foreach (var missing in report.MissingBlobs)
             {
                 RegistryLog.BlobMissing(_logger, missing.Model, missing.Version, missing.File, missing.Sha256);
             }
 
             RegistryLog.Recovered(_logger, report.DeletedTempFiles, report.DeletedBlobs);
-            RegistryLog.Ready(_logger, _paths.DataDirectory, _paths.DatabaseFile, _store.Name, _store.Location);
+            RegistryLog.Ready(_logger, _paths.DataDirectory, _database.Location, _store.Name, _store.Location);
             _initialized = true;
         }
         finally
@@ -108,7 +123,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
     public async Task<ConsistencyReport> CheckConsistencyAsync(bool repair, CancellationToken cancellationToken = default)
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
-        return await _consistency.CheckAsync(repair, clearStaging: false, cancellationToken).ConfigureAwait(false);
+        return await _consistency.CheckAsync(repair, clearStaging: false, staleStagingBefore: null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ModelVersionInfo> PushAsync(PushRequest request, CancellationToken cancellationToken = default)
@@ -116,6 +131,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         PushValidator.Validate(request);
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
 
+        var holder = ArtifactGate.NewHolder();
         var pinned = new List<string>(request.Files.Count);
         var files = new List<ArtifactFile>(request.Files.Count);
         var newBlobs = 0;
@@ -127,7 +143,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
                 var staged = await _store.StageAsync(file.Content, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    newBlobs += await _gate.PinAndCommitAsync(_store, staged, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+                    newBlobs += await _gate.LeaseAndCommitAsync(_store, staged, holder, cancellationToken).ConfigureAwait(false) ? 1 : 0;
                 }
                 catch
                 {
@@ -147,11 +163,11 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             var manifest = _detector.Complete(request.Manifest, files, sha256 => localPaths[sha256]);
-            info = await CommitPushAsync(request, manifest, files, cancellationToken).ConfigureAwait(false);
+            info = await CommitPushAsync(request, manifest, files, holder, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            var deleted = await UnpinAsync(request.Model, pinned, collect: true).ConfigureAwait(false);
+            var deleted = await ReleaseAsync(request.Model, holder, pinned).ConfigureAwait(false);
             switch (e)
             {
                 case MaasException { Kind: not MaasErrorKind.Internal } refused:
@@ -168,7 +184,6 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             throw;
         }
 
-        await UnpinAsync(request.Model, pinned, collect: false).ConfigureAwait(false);
         RegistryLog.Pushed(_logger, info.Model, info.Version, files.Count, newBlobs, request.Actor);
         RaiseChanged(info.Model);
         return info;
@@ -442,16 +457,13 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
     public Task<string> GetArtifactPathAsync(string sha256, CancellationToken cancellationToken = default) =>
         _cache.GetLocalPathAsync(Sha256Digest.Validate(sha256), cancellationToken);
 
-    public void Dispose()
-    {
-        _gate.Dispose();
-        _initLock.Dispose();
-    }
+    public void Dispose() => _initLock.Dispose();
 
     private async Task<ModelVersionInfo> CommitPushAsync(
         PushRequest request,
         ModelManifest manifest,
         List<ArtifactFile> files,
+        string leaseHolder,
         CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
@@ -493,6 +505,9 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             {
                 await RegistryCommands.UpsertAliasAsync(session, modelId, request.Alias, versionId, cancellationToken).ConfigureAwait(false);
             }
+
+            // The version's file rows take over from the push's leases in the same commit: no moment without either.
+            await BlobLeaseSql.ReleaseAsync(session, leaseHolder, cancellationToken).ConfigureAwait(false);
 
             var detail = $"{files.Count} file(s), task {manifest.Task}" + (request.Alias is null ? string.Empty : $", alias {request.Alias}")
                 + (request.Lineage is { } l ? $", from {string.Join(", ", l.Parents.Select(p => $"{p.Model}:{p.Version}"))} by {l.Transform}" : string.Empty);
@@ -538,11 +553,11 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         ?? throw MaasException.NotFound($"model '{model.Name}' has no version {version}");
 
     /// <summary>Cleanup after the outcome is decided; it must not replace the caller's result or exception, so it only logs.</summary>
-    private async Task<int> UnpinAsync(string model, List<string> digests, bool collect)
+    private async Task<int> ReleaseAsync(string model, string holder, List<string> digests)
     {
         try
         {
-            return await _gate.UnpinAsync(_store, digests, collect, _consistency.IsReferencedAsync, CancellationToken.None).ConfigureAwait(false);
+            return await _gate.ReleaseAsync(_store, holder, digests, collect: true, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
@@ -555,7 +570,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
     {
         try
         {
-            await _gate.CollectAsync(_store, digests, _consistency.IsReferencedAsync, CancellationToken.None).ConfigureAwait(false);
+            await _gate.CollectAsync(_store, digests, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
         {

@@ -27,7 +27,19 @@ public sealed class RegistryOptions
     /// <summary>Connection and upload settings used when the artifacts live in an S3 bucket.</summary>
     public S3StoreOptions S3 { get; set; } = new();
 
-    /// <summary>How long a writer waits for the database's write lock before failing.</summary>
+    /// <summary>
+    /// The metadata database: a SQLite file path (relative to <see cref="DataDirectory"/> unless rooted), or a PostgreSQL
+    /// connection string (<c>Host=db;Username=maas;Password=...;Database=maas</c>) or URL (<c>postgres://maas@db/maas</c>)
+    /// shared by every replica. Unset: the SQLite file <see cref="DatabaseFile"/>.
+    /// </summary>
+    /// <remarks>PostgreSQL pools at most 20 connections per replica unless the string sets <c>Maximum Pool Size</c>.</remarks>
+    public string? Database { get; set; }
+
+    /// <summary>How long a push's database lease on a blob it has published, but not yet committed a version for, keeps
+    /// garbage collection on every replica away from that blob; a crashed push's blobs become collectable after it.</summary>
+    public TimeSpan BlobLeaseDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long a writer waits for the database's write lock before failing (SQLite busy timeout, PostgreSQL lock_timeout).</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Encryption of artifacts at rest (AES-256-GCM); off unless keys are configured.</summary>

@@ -24,6 +24,28 @@ internal sealed class RegistryOptionsValidator : IValidateOptions<RegistryOption
 
         failures.AddRange(Artifacts.ArtifactStoreSelection.Validate(options));
 
+        if (Metadata.DatabaseTarget.IsPostgres(options.Database))
+        {
+            try
+            {
+                Metadata.DatabaseTarget.ToConnectionString(options.Database!);
+            }
+            catch (ArgumentException e)
+            {
+                // The message names the bad keyword, never the value (which may be a password).
+                failures.Add($"Registry Database is not a valid PostgreSQL connection string or URL: {e.Message}");
+            }
+        }
+        else if (options.Database is { } file && (file.EndsWith(Path.DirectorySeparatorChar) || file.EndsWith(Path.AltDirectorySeparatorChar)))
+        {
+            failures.Add($"Registry Database '{file}' names a folder, not a file.");
+        }
+
+        if (options.BlobLeaseDuration < TimeSpan.FromMinutes(1) || options.BlobLeaseDuration > TimeSpan.FromDays(7))
+        {
+            failures.Add("Registry BlobLeaseDuration must be between 1 minute and 7 days.");
+        }
+
         if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > TimeSpan.FromMinutes(10))
         {
             failures.Add("Registry BusyTimeout must be between zero (exclusive) and 10 minutes.");

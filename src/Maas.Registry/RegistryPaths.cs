@@ -6,7 +6,7 @@ internal sealed class RegistryPaths
     public RegistryPaths(RegistryOptions options)
     {
         DataDirectory = Path.GetFullPath(options.DataDirectory);
-        DatabaseFile = Path.GetFullPath(options.DatabaseFile, DataDirectory);
+        DatabaseFile = Path.GetFullPath(Metadata.DatabaseTarget.SqliteFile(options), DataDirectory);
         var folder = Artifacts.ArtifactStoreSelection.FolderPath(options);
         ArtifactsDirectory = folder is null ? Path.Combine(DataDirectory, "artifacts") : Path.GetFullPath(folder, DataDirectory);
         S3StagingDirectory = Path.Combine(DataDirectory, "s3-staging");
@@ -14,6 +14,7 @@ internal sealed class RegistryPaths
 
     public string DataDirectory { get; }
 
+    /// <summary>The SQLite file (unused when the database is PostgreSQL).</summary>
     public string DatabaseFile { get; }
 
     public string ArtifactsDirectory { get; }

@@ -14,7 +14,7 @@ namespace Maas.Registry;
 /// <summary>The registry's DI entry point.</summary>
 public static class RegistryServiceCollectionExtensions
 {
-    /// <summary>Adds <see cref="IModelRegistry"/> (SQLite metadata, folder artifact store) and its start-up initialization.</summary>
+    /// <summary>Adds <see cref="IModelRegistry"/> (SQLite or PostgreSQL metadata by <see cref="RegistryOptions.Database"/>, folder artifact store) and its start-up initialization.</summary>
     /// <remarks>
     /// Every service is added with TryAdd, so a host can replace any of them by registering its own first.
     /// Options are validated when the host starts; the registry applies migrations and recovers from a crash then
@@ -36,7 +36,13 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<RegistryOptions>>().Value);
         services.TryAddSingleton(sp => new RegistryPaths(sp.GetRequiredService<RegistryOptions>()));
-        services.TryAddSingleton<IMetadataDatabase, SqliteMetadataDatabase>();
+        services.TryAddSingleton<IMetadataDatabase>(sp =>
+        {
+            var registryOptions = sp.GetRequiredService<RegistryOptions>();
+            return DatabaseTarget.IsPostgres(registryOptions.Database)
+                ? new PostgresMetadataDatabase(registryOptions.Database!, registryOptions, sp.GetRequiredService<ILogger<PostgresMetadataDatabase>>())
+                : new SqliteMetadataDatabase(sp.GetRequiredService<RegistryPaths>(), registryOptions);
+        });
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IArtifactStore, FolderArtifactStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IArtifactStore, Artifacts.S3.S3ArtifactStore>());

@@ -1,106 +1,87 @@
+using Maas.Registry.Metadata;
+
 namespace Maas.Registry.Artifacts;
 
-/// <summary>Keeps blob garbage collection from deleting bytes an in-flight push has just claimed.</summary>
+/// <summary>Keeps blob garbage collection, on any replica, from deleting bytes an in-flight push has just published.</summary>
 /// <remarks>
-/// A push pins each digest as it publishes it and unpins after its transaction ends. Deleting a blob
-/// (after a version delete, a failed push, or recovery) happens under the same lock and skips pinned
-/// digests, so "publish, then commit a version that references it" cannot interleave with "found
-/// unreferenced, delete". This protects pushes within one process; several processes sharing one store
-/// would need a grace period instead (a later concern for the PostgreSQL + S3 deployment).
+/// The pins are leases in the database (<c>blob_leases</c>: digest, holder, expiry), so every process sharing the
+/// database sees them. A push leases each digest, in a committed write transaction, before it publishes the blob, and
+/// its version's commit drops the leases in the same transaction that inserts the references. Deleting a blob happens
+/// inside a write transaction (which holds the database's write lock) that first re-checks "no version references it
+/// and nobody holds an unexpired lease". So either the collector sees the lease and keeps the blob, or it deletes the
+/// blob before the lease commits, and the push then publishes its staged copy afresh. A push that dies leaves leases
+/// that expire after <see cref="RegistryOptions.BlobLeaseDuration"/>; its blobs become collectable then.
 /// </remarks>
-internal sealed class ArtifactGate : IDisposable
+internal sealed class ArtifactGate(IMetadataDatabase database, TimeProvider timeProvider, TimeSpan leaseDuration)
 {
-    private readonly SemaphoreSlim _lock = new(1, 1);
-    private readonly Dictionary<string, int> _pins = new(StringComparer.Ordinal);
+    /// <summary>A lease holder name unique to one push, readable in the table: host, process, random part.</summary>
+    public static string NewHolder() => $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
-    /// <summary>Pins the staged digest and publishes it; returns true when the blob is new.</summary>
-    public async Task<bool> PinAndCommitAsync(IArtifactStore store, StagedArtifact staged, CancellationToken cancellationToken)
+    /// <summary>Leases the staged digest for <paramref name="holder"/>, then publishes it; returns true when the blob is new.</summary>
+    public async Task<bool> LeaseAndCommitAsync(IArtifactStore store, StagedArtifact staged, string holder, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            var created = await store.CommitAsync(staged, cancellationToken).ConfigureAwait(false);
-            _pins[staged.Sha256] = _pins.GetValueOrDefault(staged.Sha256) + 1;
-            return created;
+            await BlobLeaseSql.UpsertAsync(session, staged.Sha256, holder, timeProvider.GetUtcNow() + leaseDuration, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        finally
-        {
-            _lock.Release();
-        }
+
+        return await store.CommitAsync(staged, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Unpins digests; with <paramref name="collect"/>, deletes those that no version references and nobody pins.</summary>
-    public async Task<int> UnpinAsync(
-        IArtifactStore store,
-        IReadOnlyCollection<string> digests,
-        bool collect,
-        Func<string, CancellationToken, Task<bool>> isReferenced,
-        CancellationToken cancellationToken)
+    /// <summary>Drops <paramref name="holder"/>'s leases; with <paramref name="collect"/>, deletes the digests nothing references or leases.</summary>
+    public async Task<int> ReleaseAsync(
+        IArtifactStore store, string holder, IReadOnlyCollection<string> digests, bool collect, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
         {
-            foreach (var digest in digests)
-            {
-                var count = _pins.GetValueOrDefault(digest) - 1;
-                if (count > 0)
-                {
-                    _pins[digest] = count;
-                }
-                else
-                {
-                    _pins.Remove(digest);
-                }
-            }
+            await BlobLeaseSql.ReleaseAsync(session, holder, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
 
-            return collect ? await CollectLockedAsync(store, digests, isReferenced, cancellationToken).ConfigureAwait(false) : 0;
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        return collect ? await CollectAsync(store, digests, cancellationToken).ConfigureAwait(false) : 0;
     }
 
-    /// <summary>Deletes the candidates that no version references and nobody pins; returns how many were deleted.</summary>
-    public async Task<int> CollectAsync(
-        IArtifactStore store,
-        IReadOnlyCollection<string> candidates,
-        Func<string, CancellationToken, Task<bool>> isReferenced,
-        CancellationToken cancellationToken)
-    {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await CollectLockedAsync(store, candidates, isReferenced, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-
-    public void Dispose() => _lock.Dispose();
-
-    private async Task<int> CollectLockedAsync(
-        IArtifactStore store,
-        IReadOnlyCollection<string> candidates,
-        Func<string, CancellationToken, Task<bool>> isReferenced,
-        CancellationToken cancellationToken)
+    /// <summary>Deletes the candidates that no version references and nobody leases; returns how many were deleted.</summary>
+    /// <remarks>One short write transaction per blob, so pushes on other replicas wait at most one delete.</remarks>
+    public async Task<int> CollectAsync(IArtifactStore store, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken)
     {
         var deleted = 0;
         foreach (var digest in candidates.Distinct(StringComparer.Ordinal))
         {
-            if (_pins.ContainsKey(digest) || await isReferenced(digest, cancellationToken).ConfigureAwait(false))
+            var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
+            await using (session.ConfigureAwait(false))
             {
-                continue;
-            }
+                if (await RegistryQueries.IsDigestReferencedAsync(session, digest, cancellationToken).ConfigureAwait(false)
+                    || await BlobLeaseSql.IsLeasedAsync(session, digest, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
 
-            if (await store.DeleteAsync(digest, cancellationToken).ConfigureAwait(false))
-            {
-                deleted++;
+                // Still holding the write lock: a push's lease on this digest cannot commit until the blob is gone.
+                if (await store.DeleteAsync(digest, cancellationToken).ConfigureAwait(false))
+                {
+                    deleted++;
+                }
+
+                await session.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
         return deleted;
+    }
+
+    /// <summary>Drops leases whose holders died without releasing them; returns how many.</summary>
+    public async Task<int> DeleteExpiredLeasesAsync(CancellationToken cancellationToken)
+    {
+        var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var count = await BlobLeaseSql.DeleteExpiredAsync(session, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return count;
+        }
     }
 }

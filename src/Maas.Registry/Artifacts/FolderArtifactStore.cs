@@ -167,6 +167,24 @@ internal sealed class FolderArtifactStore : IArtifactStore, IArtifactReplacer
         return Task.FromResult(count);
     }
 
+    public Task<int> ClearStagingAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        if (Directory.Exists(_tempRoot))
+        {
+            foreach (var path in Directory.EnumerateFiles(_tempRoot))
+            {
+                if (File.GetLastWriteTimeUtc(path) < olderThan.UtcDateTime)
+                {
+                    TryDeleteFile(path);
+                    count += File.Exists(path) ? 0 : 1;
+                }
+            }
+        }
+
+        return Task.FromResult(count);
+    }
+
     public Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken = default)
     {
         var path = BlobPath(sha256);

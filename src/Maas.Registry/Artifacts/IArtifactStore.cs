@@ -36,6 +36,14 @@ public interface IArtifactStore
     /// <remarks>Only safe while nothing is staging, i.e. at start-up.</remarks>
     Task<int> ClearStagingAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes staging leftovers untouched since <paramref name="olderThan"/>; returns how many.</summary>
+    /// <remarks>
+    /// Safe while other processes stage into the same store (replicas sharing a folder): a live upload keeps writing,
+    /// so only a dead process's files are that old. The default deletes nothing (a store whose staging is private to
+    /// the process, e.g. a local temp folder per replica, has nothing shared to sweep).
+    /// </remarks>
+    Task<int> ClearStagingAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default) => Task.FromResult(0);
+
     /// <summary>Reads a stored blob's bytes (as stored: a store that transforms bytes at rest gives them back plain).</summary>
     /// <exception cref="Maas.Core.Errors.MaasException">NotFound when no blob has that digest.</exception>
     Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken = default);

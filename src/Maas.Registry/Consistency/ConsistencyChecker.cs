@@ -7,17 +7,22 @@ namespace Maas.Registry.Consistency;
 /// <remarks>
 /// Versions whose blobs are missing are only reported: deleting the version would hide data loss that an operator
 /// should see. The check runs concurrently with pushes and deletes, so a "missing" entry can be a false alarm for a
-/// version that was being deleted at that moment; unreferenced blobs are re-checked under the artifact gate before
-/// deletion, so repairs never remove a blob a committed or in-flight version needs.
+/// version that was being deleted at that moment; unreferenced blobs are re-checked under the artifact gate (references and
+/// database leases, inside a write transaction) before deletion, so repairs never remove a blob a committed or
+/// in-flight version needs, whichever replica runs them.
 /// </remarks>
 internal sealed class ConsistencyChecker(IMetadataDatabase database, IArtifactStore store, ArtifactGate gate)
 {
     /// <param name="repair">Delete unreferenced blobs.</param>
     /// <param name="clearStaging">Also empty the store's temporary place; only safe before any push has started.</param>
+    /// <param name="staleStagingBefore">Instead of emptying it, delete only staging leftovers untouched since then (a
+    /// store shared with other replicas, whose uploads may be in flight).</param>
     /// <param name="cancellationToken">Stops the check between steps.</param>
-    public async Task<ConsistencyReport> CheckAsync(bool repair, bool clearStaging, CancellationToken cancellationToken)
+    public async Task<ConsistencyReport> CheckAsync(bool repair, bool clearStaging, DateTimeOffset? staleStagingBefore, CancellationToken cancellationToken)
     {
-        var deletedTemp = clearStaging ? await store.ClearStagingAsync(cancellationToken).ConfigureAwait(false) : 0;
+        var deletedTemp = clearStaging ? await store.ClearStagingAsync(cancellationToken).ConfigureAwait(false)
+            : staleStagingBefore is { } before ? await store.ClearStagingAsync(before, cancellationToken).ConfigureAwait(false)
+            : 0;
 
         List<FileRow> files;
         var session = await DbSession.OpenAsync(database, cancellationToken).ConfigureAwait(false);
@@ -35,18 +40,8 @@ internal sealed class ConsistencyChecker(IMetadataDatabase database, IArtifactSt
         var unreferenced = stored.Where(d => !referenced.Contains(d)).Order(StringComparer.Ordinal).ToList();
 
         var deleted = repair && unreferenced.Count > 0
-            ? await gate.CollectAsync(store, unreferenced, IsReferencedAsync, cancellationToken).ConfigureAwait(false)
+            ? await gate.CollectAsync(store, unreferenced, cancellationToken).ConfigureAwait(false)
             : 0;
         return new ConsistencyReport(missing, unreferenced, deleted, deletedTemp);
-    }
-
-    /// <summary>Whether any version references the digest; the gate's last word before deleting a blob.</summary>
-    public async Task<bool> IsReferencedAsync(string sha256, CancellationToken cancellationToken)
-    {
-        var session = await DbSession.OpenAsync(database, cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
-        {
-            return await RegistryQueries.IsDigestReferencedAsync(session, sha256, cancellationToken).ConfigureAwait(false);
-        }
     }
 }

@@ -3,7 +3,11 @@ using System.Data.Common;
 namespace Maas.Registry.Metadata;
 
 /// <summary>A connection with an optional transaction and the few helpers the registry's SQL needs.</summary>
-/// <remarks>Parameters are written <c>@name</c>, which both SQLite and PostgreSQL (Npgsql) accept.</remarks>
+/// <remarks>
+/// Parameters are written <c>@name</c>, which both SQLite and PostgreSQL (Npgsql) accept. A parameter that may be NULL
+/// where PostgreSQL cannot infer its type (<c>@p IS NULL</c>, <c>COALESCE(@p, ...)</c>) is written <c>CAST(@p AS TEXT)</c>
+/// or <c>CAST(@p AS BIGINT)</c>: a null goes over the wire untyped.
+/// </remarks>
 internal sealed class DbSession : IAsyncDisposable
 {
     private readonly DbConnection _connection;

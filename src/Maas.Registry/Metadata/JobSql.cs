@@ -29,7 +29,7 @@ internal static class JobSql
 
     public static Task<List<JobRecord>> ListAsync(DbSession session, JobState? state, string? kind, int limit, CancellationToken cancellationToken) =>
         session.QueryAsync(
-            $"SELECT {Columns} FROM jobs WHERE (@state IS NULL OR state = @state) AND (@kind IS NULL OR kind = @kind) " +
+            $"SELECT {Columns} FROM jobs WHERE (CAST(@state AS TEXT) IS NULL OR state = @state) AND (CAST(@kind AS TEXT) IS NULL OR kind = @kind) " +
             "ORDER BY created_at DESC, id DESC LIMIT @limit",
             Read,
             cancellationToken,

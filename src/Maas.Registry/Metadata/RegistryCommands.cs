@@ -18,7 +18,7 @@ internal static class RegistryCommands
     /// <summary>Sets the non-null fields.</summary>
     public static Task<int> UpdateModelAsync(DbSession session, long modelId, string? description, string? tagsJson, CancellationToken cancellationToken) =>
         session.ExecuteAsync(
-            "UPDATE models SET description = COALESCE(@description, description), tags = COALESCE(@tags, tags) WHERE id = @id",
+            "UPDATE models SET description = COALESCE(CAST(@description AS TEXT), description), tags = COALESCE(CAST(@tags AS TEXT), tags) WHERE id = @id",
             cancellationToken,
             ("@id", modelId),
             ("@description", description),

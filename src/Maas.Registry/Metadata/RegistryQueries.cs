@@ -36,7 +36,7 @@ internal static class RegistryQueries
     public static Task<List<AliasRow>> AliasesAsync(DbSession session, long? modelId, CancellationToken cancellationToken) =>
         session.QueryAsync(
             "SELECT a.model_id, a.alias, a.version_id, v.number FROM aliases a JOIN versions v ON v.id = a.version_id " +
-            "WHERE @model IS NULL OR a.model_id = @model ORDER BY a.alias",
+            "WHERE CAST(@model AS BIGINT) IS NULL OR a.model_id = @model ORDER BY a.alias",
             ReadAlias,
             cancellationToken,
             ("@model", modelId));
@@ -76,7 +76,7 @@ internal static class RegistryQueries
     public static Task<List<ParentRow>> ParentsAsync(DbSession session, long modelId, long? versionId, CancellationToken cancellationToken) =>
         session.QueryAsync(
             "SELECT p.version_id, p.position, p.parent_model, p.parent_version, p.role FROM version_parents p " +
-            "JOIN versions v ON v.id = p.version_id WHERE v.model_id = @model AND (@version IS NULL OR p.version_id = @version) " +
+            "JOIN versions v ON v.id = p.version_id WHERE v.model_id = @model AND (CAST(@version AS BIGINT) IS NULL OR p.version_id = @version) " +
             "ORDER BY p.version_id, p.position",
             r => new ParentRow(
                 DbValues.ToLong(r.GetValue(0)),
@@ -107,7 +107,7 @@ internal static class RegistryQueries
     /// <summary>Files of one version, or of every version of the model when <paramref name="versionId"/> is null.</summary>
     public static Task<List<FileRow>> FilesAsync(DbSession session, long modelId, long? versionId, CancellationToken cancellationToken) =>
         session.QueryAsync(
-            FileSelect + " WHERE v.model_id = @model AND (@version IS NULL OR f.version_id = @version) ORDER BY f.name",
+            FileSelect + " WHERE v.model_id = @model AND (CAST(@version AS BIGINT) IS NULL OR f.version_id = @version) ORDER BY f.name",
             ReadFile,
             cancellationToken,
             ("@model", modelId),
@@ -131,7 +131,7 @@ internal static class RegistryQueries
 
     public static Task<List<AuditEntry>> AuditAsync(DbSession session, string? model, int limit, CancellationToken cancellationToken) =>
         session.QueryAsync(
-            "SELECT id, at, actor, action, model, version, detail, address FROM audit WHERE @model IS NULL OR model = @model ORDER BY id DESC LIMIT @limit",
+            "SELECT id, at, actor, action, model, version, detail, address FROM audit WHERE CAST(@model AS TEXT) IS NULL OR model = @model ORDER BY id DESC LIMIT @limit",
             ReadAudit,
             cancellationToken,
             ("@model", model),

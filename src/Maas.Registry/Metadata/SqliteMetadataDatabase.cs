@@ -32,6 +32,11 @@ internal sealed class SqliteMetadataDatabase : IMetadataDatabase, IDisposable
 
     public ISqlDialect Dialect { get; } = new SqliteDialect();
 
+    public string Location => _databaseFile;
+
+    /// <summary>The embedded database belongs to one server process (start-up may clear its staging area).</summary>
+    public bool IsShared => false;
+
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(_databaseFile)!);

@@ -1,14 +1,21 @@
 using Maas.Core.Errors;
 using Maas.Core.Models;
+using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class AliasAndResolveTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class AliasAndResolveTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : AliasAndResolveTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : AliasAndResolveTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task ResolveAsync_NoAliases_ReturnsLatest()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
 
@@ -21,7 +28,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task ResolveAsync_ProductionAliasSet_ReturnsProductionOverLatest()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
         await host.Registry.SetAliasAsync("bert", "production", 1, "alice");
@@ -34,7 +41,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task ResolveAsync_ExplicitVersionAndAlias_ReturnThoseVersions()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2", alias: "production");
         await host.PushAsync("bert", "v3");
@@ -48,7 +55,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task ResolveAsync_Missing_ThrowsNotFoundNamingWhatIsMissing()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
 
         var model = await Assert.ThrowsAsync<MaasException>(() => host.Registry.ResolveAsync(ModelReference.Parse("gpt")));
@@ -64,7 +71,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task SetAliasAsync_ExistingAlias_MovesIt()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
         await host.Registry.SetAliasAsync("bert", "staging", 1, "alice");
@@ -79,7 +86,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task SetAliasAsync_MissingVersion_ThrowsNotFound()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.SetAliasAsync("bert", "staging", 5, "alice"));
@@ -91,7 +98,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task SetAliasAsync_InvalidAlias_ThrowsInvalidArgument()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.SetAliasAsync("bert", "a/b", 1, "alice"));
@@ -102,7 +109,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task RemoveAliasAsync_Existing_RemovesIt()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1", alias: "production");
         await host.PushAsync("bert", "v2");
 
@@ -115,7 +122,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task RemoveAliasAsync_Absent_ThrowsNotFound()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.RemoveAliasAsync("bert", "staging", "alice"));
@@ -127,7 +134,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task GetModelAsync_UnknownModel_ReturnsNull()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         Assert.Null(await host.Registry.GetModelAsync("nothing-here"));
     }
@@ -135,7 +142,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task UpdateModelAsync_DescriptionOnly_KeepsTags()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
         await host.Registry.UpdateModelAsync("bert", null, new Dictionary<string, string> { ["team"] = "search" }, "alice");
 
@@ -149,7 +156,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task UpdateModelAsync_UnknownModel_ThrowsNotFound()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.UpdateModelAsync("ghost", "x", null, "alice"));
 
@@ -159,7 +166,7 @@ public sealed class AliasAndResolveTests
     [Fact]
     public async Task GetArtifactPath_InvalidOrUnknownDigest_Throws()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var invalid = await Assert.ThrowsAsync<MaasException>(() => host.Registry.GetArtifactPathAsync("../../etc/passwd"));
         var upper = await Assert.ThrowsAsync<MaasException>(() => host.Registry.GetArtifactPathAsync(new string('A', 64)));

@@ -1,13 +1,20 @@
+using Maas.Tests.Shared;
 using Maas.UnitTests.Logging;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class AuditTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class AuditTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : AuditTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : AuditTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task ReadAuditAsync_EveryChange_RecordedNewestFirstWithActor()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1", actor: "ci");
         await host.PushAsync("bert", "v2", actor: "ci");
         await host.Registry.SetAliasAsync("bert", "production", 1, "alice");
@@ -39,7 +46,7 @@ public sealed class AuditTests
     public async Task ReadAuditAsync_EveryAction_RecordsADetailAndLogsNoNull()
     {
         using var logs = new RecordingLoggerProvider();
-        await using var host = RegistryTestHost.Create(logs);
+        await using var host = RegistryTestHost.Create(backend, logs);
         await host.PushAsync("bert", "v1", alias: "staging");
         await host.PushAsync("bert", "v2");
         await host.Registry.SetAliasAsync("bert", "production", 2, "alice");
@@ -64,7 +71,7 @@ public sealed class AuditTests
     [Fact]
     public async Task ReadAuditAsync_ModelFilter_ReturnsOnlyThatModel()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
         await host.PushAsync("resnet");
 
@@ -81,7 +88,7 @@ public sealed class AuditTests
     [InlineData(2, 2)]
     public async Task ReadAuditAsync_Limit_IsClampedToAtLeastOne(int limit, int expected)
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
         await host.PushAsync("bert", "v3");
@@ -94,7 +101,7 @@ public sealed class AuditTests
     [Fact]
     public async Task SetAliasAsync_SameTarget_WritesNoAuditRecord()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", alias: "production");
 
         await host.Registry.SetAliasAsync("bert", "production", 1, "alice");

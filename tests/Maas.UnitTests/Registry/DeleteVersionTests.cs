@@ -1,14 +1,21 @@
 using Maas.Core.Errors;
 using Maas.Core.Models;
+using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class DeleteVersionTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class DeleteVersionTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : DeleteVersionTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : DeleteVersionTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task DeleteVersionAsync_Aliased_ThrowsConflictAndKeepsVersion()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", alias: "production");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.DeleteVersionAsync("bert", 1, force: false, "alice"));
@@ -22,7 +29,7 @@ public sealed class DeleteVersionTests
     [Fact]
     public async Task DeleteVersionAsync_AliasedWithForce_DeletesVersionAliasAndBlob()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1", alias: "production");
         await host.PushAsync("bert", "v2");
 
@@ -38,7 +45,7 @@ public sealed class DeleteVersionTests
     [Fact]
     public async Task DeleteVersionAsync_BlobSharedWithOtherVersion_KeepsBlobUntilLastReferenceGoes()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var first = await host.PushAsync("bert", "same weights");
         await host.PushAsync("bert", "same weights");
         var path = await host.Registry.GetArtifactPathAsync(first.Files[0].Sha256);
@@ -54,7 +61,7 @@ public sealed class DeleteVersionTests
     [Fact]
     public async Task DeleteVersionAsync_Deleted_NextPushContinuesNumbering()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
         await host.Registry.DeleteVersionAsync("bert", 1, force: false, "alice");
@@ -67,7 +74,7 @@ public sealed class DeleteVersionTests
     [Fact]
     public async Task DeleteVersionAsync_MissingVersion_ThrowsNotFound()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.DeleteVersionAsync("bert", 9, force: true, "alice"));

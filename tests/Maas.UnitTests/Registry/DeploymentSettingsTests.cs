@@ -1,14 +1,21 @@
 using Maas.Core.Engines;
 using Maas.Core.Errors;
+using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class DeploymentSettingsTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class DeploymentSettingsTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : DeploymentSettingsTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : DeploymentSettingsTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task GetDeploymentAsync_NeverSet_ReturnsEmptyOverrides()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
 
         var deployment = await host.Registry.GetDeploymentAsync("bert");
@@ -22,10 +29,11 @@ public sealed class DeploymentSettingsTests
     public async Task SetDeploymentAsync_Stored_ReadBackAfterReopenWithAuditAndEvent()
     {
         var folder = RegistryTestHost.NewDataDirectory();
+        var database = backend.NewDatabase();
         try
         {
             var overrides = new DeploymentOverrides { MaxBatchSize = 16, MaxQueueDelay = TimeSpan.FromMilliseconds(2), KeepAlive = TimeSpan.Zero, Preload = false };
-            await using (var host = RegistryTestHost.Open(folder))
+            await using (var host = RegistryTestHost.Open(folder, database, backend))
             {
                 await host.PushAsync("bert");
                 var changed = new List<string>();
@@ -42,7 +50,7 @@ public sealed class DeploymentSettingsTests
                 Assert.Contains("was defaults", audit.Detail, StringComparison.Ordinal);
             }
 
-            await using (var reopened = RegistryTestHost.Open(folder))
+            await using (var reopened = RegistryTestHost.Open(folder, database, backend))
             {
                 var read = await reopened.Registry.GetDeploymentAsync("bert");
                 Assert.Equal(overrides, read.Overrides);
@@ -53,13 +61,14 @@ public sealed class DeploymentSettingsTests
         finally
         {
             RegistryTestHost.DeleteDirectory(folder);
+            backend.DropDatabase(database);
         }
     }
 
     [Fact]
     public async Task SetDeploymentAsync_Replaced_OnlyNewFieldsRemain()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
         await host.Registry.SetDeploymentAsync("bert", new DeploymentOverrides { MaxBatchSize = 16, MaxQueue = 5 }, "alice");
 
@@ -73,7 +82,7 @@ public sealed class DeploymentSettingsTests
     [Fact]
     public async Task SetDeploymentAsync_OutOfRange_InvalidArgumentNamingTheField()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() =>
@@ -88,7 +97,7 @@ public sealed class DeploymentSettingsTests
     [Fact]
     public async Task SetDeploymentAsync_UnknownModel_NotFound()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var error = await Assert.ThrowsAsync<MaasException>(() =>
             host.Registry.SetDeploymentAsync("nope", new DeploymentOverrides { MaxQueue = 1 }, "alice"));
@@ -100,7 +109,7 @@ public sealed class DeploymentSettingsTests
     [Fact]
     public async Task DeleteVersionAsync_LastVersion_SettingsKept()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
         await host.Registry.SetDeploymentAsync("bert", new DeploymentOverrides { MaxQueue = 3 }, "alice");
 

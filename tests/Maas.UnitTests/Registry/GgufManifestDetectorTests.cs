@@ -3,13 +3,20 @@ using Maas.Core.Models;
 using Maas.Formats.Gguf;
 using Maas.Registry.Abstractions;
 using Maas.Registry.Push;
+using Maas.Tests.Shared;
 using Maas.UnitTests.Formats;
 using Maas.UnitTests.Formats.Gguf;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class GgufManifestDetectorTests : IDisposable
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class GgufManifestDetectorTests(RegistryBackend backend) : IDisposable
 {
+    public sealed class Sqlite() : GgufManifestDetectorTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : GgufManifestDetectorTests(RegistryBackend.Postgres(cluster));
+
     private static readonly string Digest = new('b', 64);
 
     private readonly TempModelFolder _folder = new();
@@ -78,7 +85,7 @@ public sealed class GgufManifestDetectorTests : IDisposable
     [Fact]
     public async Task PushAsync_TinyGguf_StoresLlamaTextGenerationVersionWithProperties()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var bytes = TinyLlamaF16();
 
         var version = await host.Registry.PushAsync(new PushRequest { Model = "tiny", Files = [new PushFile("tiny.gguf", new MemoryStream(bytes))] });
@@ -93,7 +100,7 @@ public sealed class GgufManifestDetectorTests : IDisposable
     [Fact]
     public async Task PushAsync_CorruptGguf_FailsInvalidArgumentAndStoresNoVersion()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var bytes = TinyLlamaF16()[..200];
 
         var error = await Assert.ThrowsAsync<MaasException>(() =>

@@ -1,15 +1,22 @@
 using System.Text.Json;
 using Maas.Registry.Abstractions;
+using Maas.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class JobStoreTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class JobStoreTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : JobStoreTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : JobStoreTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task FinishJobAsync_FromWrongState_ChangesNothing()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         await store.CreateJobAsync(NewJob("job1"));
 
@@ -27,7 +34,7 @@ public sealed class JobStoreTests
     [Fact]
     public async Task ListJobsAsync_Filters_NewestFirst()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         var at = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
         await store.CreateJobAsync(NewJob("a", at));
@@ -46,7 +53,7 @@ public sealed class JobStoreTests
     [Fact]
     public async Task RecoverJobsAsync_RunningWithoutVersion_Interrupted_WithVersion_Succeeded()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         await host.PushAsync("bert");
         foreach (var id in new[] { "pushed", "half", "waiting" })

@@ -3,16 +3,23 @@ using Maas.Core.Models;
 using Maas.Registry.Abstractions;
 using Maas.Registry.Metadata;
 using Maas.Registry.Metadata.Migrations;
+using Maas.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class LineageTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class LineageTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : LineageTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : LineageTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task PushAsync_TwoParentsWithRolesJobAndReport_RoundTripThroughStore()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("base", "base weights");
         await host.PushAsync("adapter", "adapter weights");
         var lineage = new Lineage(
@@ -53,7 +60,7 @@ public sealed class LineageTests
     [InlineData("missing", 1)]
     public async Task PushAsync_LineageParentDoesNotExist_RefusedAndNothingStored(string parentModel, int parentVersion)
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("base", "base weights");
         var blobsBefore = host.BlobFiles().Count;
 
@@ -76,7 +83,7 @@ public sealed class LineageTests
     [Fact]
     public async Task PushAsync_SameParentTwice_Refused()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("base");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(new PushRequest
@@ -92,7 +99,7 @@ public sealed class LineageTests
     [Fact]
     public async Task GetLineageAsync_ChainAcrossModels_ListsVersionsAndTheirAncestors()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("teacher", "t1");
         await host.PushAsync("student", "s1");
         await PushDerivedAsync(host, "student", "s2", Lineage.From("student", 1, "quantize", new Dictionary<string, string> { ["method"] = "fp16" }));
@@ -114,7 +121,7 @@ public sealed class LineageTests
     [Fact]
     public async Task GetLineageAsync_ParentDeletedLater_ShownAsMissing()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("teacher", "t1");
         await PushDerivedAsync(host, "student", "s1", Lineage.From("teacher", 1, "distill", new Dictionary<string, string>()));
         await host.Registry.DeleteVersionAsync("teacher", 1, force: false, "tester");
@@ -127,7 +134,7 @@ public sealed class LineageTests
     [Fact]
     public async Task DeleteVersionAsync_DerivedVersion_RemovesItsParentRows()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("base");
         await PushDerivedAsync(host, "base", "int8", Lineage.From("base", 1, "quantize", new Dictionary<string, string>()));
 
@@ -144,7 +151,7 @@ public sealed class LineageTests
     [Fact]
     public async Task Migration3_SingleParentRowsOfSchema2_BecomeLineageWithSourceRole()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var database = host.Services.GetRequiredService<IMetadataDatabase>();
         await database.PrepareAsync(CancellationToken.None);
         await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(RegistryMigrations.All.Where(m => m.Version <= 2).ToList(), CancellationToken.None);

@@ -1,17 +1,24 @@
 using Maas.Core.Errors;
 using Maas.Registry.Abstractions;
+using Maas.Tests.Shared;
 using Maas.UnitTests.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class PushLoggingTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class PushLoggingTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : PushLoggingTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : PushLoggingTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task PushAsync_NoModelFile_LogsOneLineWithoutStackTrace()
     {
         using var logs = new RecordingLoggerProvider();
-        await using var host = RegistryTestHost.Create(logs);
+        await using var host = RegistryTestHost.Create(backend, logs);
         var request = new PushRequest { Model = "bert", Files = [RegistryTestHost.File("weights.bin", "not a model")], Actor = "tester" };
 
         var refused = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(request));
@@ -28,7 +35,7 @@ public sealed class PushLoggingTests
     public async Task PushAsync_UnexpectedFailure_LogsWarningWithException()
     {
         using var logs = new RecordingLoggerProvider();
-        await using var host = RegistryTestHost.Create(logs);
+        await using var host = RegistryTestHost.Create(backend, logs);
         var request = new PushRequest { Model = "bert", Files = [new PushFile("model.onnx", new FailingStream(1000))], Actor = "tester" };
 
         await Assert.ThrowsAsync<IOException>(() => host.Registry.PushAsync(request));

@@ -4,15 +4,22 @@ using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Core.Tensors;
 using Maas.Registry.Abstractions;
+using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class PushTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class PushTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : PushTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : PushTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task PushAsync_ThreePushes_NumbersVersionsOneTwoThree()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var numbers = new List<int>();
         for (var i = 0; i < 3; i++)
@@ -31,7 +38,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_SameBytesTwice_StoresOneBlob()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var first = await host.PushAsync("bert", "same bytes");
         var second = await host.PushAsync("other", "same bytes");
@@ -44,7 +51,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_Files_RecordsSizeAndSha256OfContent()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var vocab = "[PAD]\n[UNK]\nhello\n";
 
         var version = await host.Registry.PushAsync(new PushRequest
@@ -66,7 +73,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_StoredBlob_IsReadOnly()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var version = await host.PushAsync("bert");
 
@@ -77,7 +84,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_ContentFailsHalfway_LeavesNoVersionBlobOrTempFile()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var request = new PushRequest
         {
             Model = "bert",
@@ -96,7 +103,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_FailureAfterBlobsStored_KeepsBlobsOtherVersionsUse()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var existing = await host.PushAsync("bert", "shared weights");
         host.Signatures.Reader = _ => throw new InvalidDataException("truncated protobuf");
 
@@ -115,7 +122,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_EightInParallel_GetDistinctConsecutiveNumbers()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var pushes = Enumerable.Range(0, 8).Select(i => Task.Run(() => host.PushAsync("bert", $"weights {i}")));
         var versions = await Task.WhenAll(pushes);
@@ -127,7 +134,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_WithLineage_RoundTripsThroughStore()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         await host.PushAsync("bert");
         var lineage = Lineage.From("bert", 1, "quantize", new Dictionary<string, string> { ["mode"] = "int8", ["per_channel"] = "true" });
 
@@ -148,7 +155,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_ManifestWithProcessing_RoundTripsThroughStore()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var manifest = new ModelManifest
         {
             Task = ModelTasks.Classification,
@@ -173,7 +180,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_DescriptionAndTags_AppearInListing()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         await host.Registry.PushAsync(new PushRequest
         {
@@ -193,7 +200,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_Committed_RaisesModelChanged()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var changed = new List<string>();
         host.Registry.ModelChanged += (_, e) => changed.Add(e.Model);
 
@@ -205,7 +212,7 @@ public sealed class PushTests
     [Fact]
     public async Task PushAsync_BertEncoderWithVocab_StoresDetectedEmbeddingsManifest()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         host.Signatures.Reader = _ => FakeSignatureReader.BertEncoder;
 
         var pushed = await host.Registry.PushAsync(new PushRequest

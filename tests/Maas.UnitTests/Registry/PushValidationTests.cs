@@ -1,11 +1,18 @@
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
+using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class PushValidationTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class PushValidationTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : PushValidationTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : PushValidationTests(RegistryBackend.Postgres(cluster));
+
     [Theory]
     [InlineData("")]
     [InlineData("-bert")]
@@ -14,7 +21,7 @@ public sealed class PushValidationTests
     [InlineData("bert@prod")]
     public async Task PushAsync_InvalidModelName_ThrowsInvalidArgument(string name)
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.PushAsync(name));
 
@@ -25,7 +32,7 @@ public sealed class PushValidationTests
     [Fact]
     public async Task PushAsync_NoFiles_ThrowsInvalidArgument()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(new PushRequest { Model = "bert", Files = [] }));
 
@@ -38,7 +45,7 @@ public sealed class PushValidationTests
     [InlineData("model.onnx", "MODEL.onnx")]
     public async Task PushAsync_DuplicateFileNames_ThrowsInvalidArgument(string first, string second)
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var request = new PushRequest { Model = "bert", Files = [RegistryTestHost.File(first, "a"), RegistryTestHost.File(second, "b")] };
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(request));
@@ -59,7 +66,7 @@ public sealed class PushValidationTests
     [InlineData("a..b")]
     public async Task PushAsync_UnsafeFileName_ThrowsInvalidArgument(string fileName)
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var request = new PushRequest { Model = "bert", Files = [RegistryTestHost.File(fileName, "a")] };
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(request));
@@ -74,7 +81,7 @@ public sealed class PushValidationTests
     [InlineData("@latest")]
     public async Task PushAsync_InvalidAlias_ThrowsInvalidArgument(string alias)
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.PushAsync("bert", alias: alias));
 
@@ -84,7 +91,7 @@ public sealed class PushValidationTests
     [Fact]
     public async Task PushAsync_UnknownTask_ThrowsInvalidArgumentAndStoresNothing()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var request = new PushRequest
         {
             Model = "bert",
@@ -103,7 +110,7 @@ public sealed class PushValidationTests
     [Fact]
     public async Task PushAsync_CorruptOnnx_ThrowsInvalidArgumentNamingTheFile()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         host.Signatures.Reader = _ => throw new InvalidDataException("protobuf ended early");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.PushAsync("bert", "not really onnx"));
@@ -118,7 +125,7 @@ public sealed class PushValidationTests
     [Fact]
     public async Task PushAsync_NoModelFile_ThrowsInvalidArgument()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var request = new PushRequest { Model = "bert", Files = [RegistryTestHost.File("vocab.txt", "hello")] };
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(request));
@@ -131,7 +138,7 @@ public sealed class PushValidationTests
     [Fact]
     public async Task PushAsync_EmptyActor_ThrowsInvalidArgument()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.PushAsync("bert", actor: " "));
 

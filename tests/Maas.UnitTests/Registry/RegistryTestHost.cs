@@ -7,15 +7,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>A registry over its own temporary data folder and a real SQLite file, built through AddMaasRegistry.</summary>
+/// <summary>A registry over its own temporary data folder and a real database (a SQLite file, or a fresh PostgreSQL
+/// database of the run's cluster), built through AddMaasRegistry.</summary>
 internal sealed class RegistryTestHost : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
     private readonly bool _ownsDirectory;
+    private readonly RegistryBackend _backend;
 
-    private RegistryTestHost(string dataDirectory, bool ownsDirectory, ILoggerProvider? logs = null, Action<RegistryOptions>? configure = null)
+    private RegistryTestHost(RegistryBackend backend, string dataDirectory, string? database, bool ownsDirectory, ILoggerProvider? logs = null, Action<RegistryOptions>? configure = null)
     {
+        _backend = backend;
         DataDirectory = dataDirectory;
+        Database = database;
         _ownsDirectory = ownsDirectory;
         var services = new ServiceCollection();
         services.AddSingleton<ISignatureReader>(Signatures);
@@ -24,7 +28,7 @@ internal sealed class RegistryTestHost : IAsyncDisposable
             services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         }
 
-        services.AddMaasRegistry(o => o.DataDirectory = dataDirectory);
+        services.AddMaasRegistry(o => (o.DataDirectory, o.Database) = (dataDirectory, database));
         if (configure is not null)
         {
             services.Configure(configure);
@@ -34,6 +38,9 @@ internal sealed class RegistryTestHost : IAsyncDisposable
     }
 
     public string DataDirectory { get; }
+
+    /// <summary>The PostgreSQL connection string, or null for the data folder's SQLite file.</summary>
+    public string? Database { get; }
 
     public ModelRegistry Registry { get; }
 
@@ -46,18 +53,25 @@ internal sealed class RegistryTestHost : IAsyncDisposable
     public string TempRoot => Path.Combine(DataDirectory, "artifacts", "tmp");
 
     /// <param name="logs">Receives the registry's log entries, when a test checks them.</param>
-    public static RegistryTestHost Create(ILoggerProvider? logs = null) => new(NewDataDirectory(), ownsDirectory: true, logs);
+    public static RegistryTestHost Create(ILoggerProvider? logs = null) => Create(RegistryBackend.Sqlite, logs);
 
     /// <summary>A host whose registry options <paramref name="configure"/> adjusts, e.g. to choose the artifact store (S3).</summary>
     public static RegistryTestHost CreateWith(Action<RegistryOptions> configure, ILoggerProvider? logs = null) =>
-        new(NewDataDirectory(), ownsDirectory: true, logs, configure);
+        new(RegistryBackend.Sqlite, NewDataDirectory(), null, ownsDirectory: true, logs, configure);
 
     /// <summary>Like <see cref="Open"/>, with registry options adjusted by <paramref name="configure"/>.</summary>
     public static RegistryTestHost OpenWith(string dataDirectory, Action<RegistryOptions> configure) =>
-        new(dataDirectory, ownsDirectory: false, logs: null, configure);
+        new(RegistryBackend.Sqlite, dataDirectory, null, ownsDirectory: false, logs: null, configure);
 
-    /// <summary>A host over an existing folder that the caller deletes, e.g. to reopen the same data.</summary>
-    public static RegistryTestHost Open(string dataDirectory) => new(dataDirectory, ownsDirectory: false);
+    /// <param name="backend">The metadata database: a new one is made for this host and dropped with it.</param>
+    /// <param name="logs">Receives the registry's log entries, when a test checks them.</param>
+    public static RegistryTestHost Create(RegistryBackend backend, ILoggerProvider? logs = null) =>
+        new(backend, NewDataDirectory(), backend.NewDatabase(), ownsDirectory: true, logs);
+
+    /// <summary>A host over an existing folder (and database, from <see cref="RegistryBackend.NewDatabase"/>) that the
+    /// caller deletes, e.g. to reopen the same data, or to run two registries (replicas) over one database.</summary>
+    public static RegistryTestHost Open(string dataDirectory, string? database = null, RegistryBackend? backend = null) =>
+        new(backend ?? RegistryBackend.Sqlite, dataDirectory, database, ownsDirectory: false);
 
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "maas-registry-tests", Guid.NewGuid().ToString("N"));
 
@@ -93,6 +107,7 @@ internal sealed class RegistryTestHost : IAsyncDisposable
         if (_ownsDirectory)
         {
             DeleteDirectory(DataDirectory);
+            _backend.DropDatabase(Database);
         }
     }
 }

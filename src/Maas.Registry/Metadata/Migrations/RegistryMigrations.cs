@@ -9,6 +9,7 @@ internal static class RegistryMigrations
         new(2, "model deployment settings", DeploymentSettings),
         new(3, "jobs, multi-parent lineage, version reports", JobsAndLineage),
         new(4, "api keys, audit address", ApiKeys),
+        new(6, "blob leases", BlobLeases),
         new(7, "storage key per blob", StorageKeys),
     ];
 
@@ -45,6 +46,22 @@ internal static class RegistryMigrations
         "CREATE TABLE blob_keys (sha256 TEXT NOT NULL PRIMARY KEY, key_id TEXT NULL, updated_at TEXT NULL)",
         "CREATE INDEX ix_blob_keys_key ON blob_keys (key_id)",
         "INSERT INTO blob_keys (sha256, key_id, updated_at) SELECT DISTINCT sha256, NULL, NULL FROM version_files",
+
+    /// <summary>Leases on blobs a push has published but not yet referenced from a committed version: garbage collection on
+    /// any replica skips a digest with an unexpired lease. The push's commit deletes its leases in the same transaction
+    /// that inserts the version, so a blob is always referenced, leased, or collectable.</summary>
+    private static IReadOnlyList<string> BlobLeases(ISqlDialect dialect) =>
+    [
+        """
+        CREATE TABLE blob_leases (
+            digest TEXT NOT NULL,
+            holder TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            PRIMARY KEY (digest, holder)
+        )
+        """,
+        "CREATE INDEX ix_blob_leases_holder ON blob_leases (holder)",
+        "CREATE INDEX ix_blob_leases_expires ON blob_leases (expires_at)",
     ];
 
     /// <summary>Jobs; lineage as a table (a version may have several parents, each with a role) instead of the single

@@ -1,0 +1,181 @@
+using Maas.Core.Models;
+using Maas.Registry.Metadata;
+using Maas.Registry.Metadata.Migrations;
+using Maas.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Maas.UnitTests.Registry;
+
+/// <summary>Two registries (as two replicas would run them) over one database and one artifact folder.</summary>
+/// <remarks>Runs on SQLite (two processes sharing a file behave alike) and on PostgreSQL, the multi-replica database.</remarks>
+public abstract class ReplicaTests(RegistryBackend backend)
+{
+    public sealed class Sqlite() : ReplicaTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : ReplicaTests(RegistryBackend.Postgres(cluster));
+
+    [Fact]
+    public async Task InitializeAsync_TwoReplicasStartTogether_ApplyEachMigrationOnce()
+    {
+        await using var pair = await ReplicaPair.OpenAsync(backend, initialize: false);
+
+        await Task.WhenAll(Task.Run(() => pair.A.Registry.InitializeAsync()), Task.Run(() => pair.B.Registry.InitializeAsync()));
+
+        var database = pair.A.Services.GetRequiredService<IMetadataDatabase>();
+        await using var session = await DbSession.OpenAsync(database, CancellationToken.None);
+        var versions = await session.QueryAsync("SELECT version FROM schema_migrations ORDER BY version", r => DbValues.ToInt(r.GetValue(0)), CancellationToken.None);
+        Assert.Equal(RegistryMigrations.All.Select(m => m.Version).Order(), versions);
+    }
+
+    [Fact]
+    public async Task PushAsync_ConcurrentPushesThroughTwoReplicas_NumberVersionsWithoutCollisions()
+    {
+        await using var pair = await ReplicaPair.OpenAsync(backend);
+        const int PerReplica = 12;
+
+        var pushes = Enumerable.Range(0, PerReplica)
+            .SelectMany(i => new[] { (Host: pair.A, Content: $"a {i}"), (Host: pair.B, Content: $"b {i}") })
+            .Select(p => Task.Run(() => p.Host.PushAsync("bert", p.Content)));
+        var versions = await Task.WhenAll(pushes);
+
+        Assert.Equal(Enumerable.Range(1, 2 * PerReplica), versions.Select(v => v.Version).Order());
+        var seenByA = await pair.A.Registry.GetModelAsync("bert");
+        var seenByB = await pair.B.Registry.GetModelAsync("bert");
+        Assert.Equal(2 * PerReplica, seenByA!.Versions.Count);
+        Assert.Equal(seenByA.Versions.Select(v => (v.Version, v.Files[0].Sha256)), seenByB!.Versions.Select(v => (v.Version, v.Files[0].Sha256)));
+    }
+
+    [Fact]
+    public async Task CheckConsistencyAsync_OtherReplicaMidPush_KeepsItsLeasedBlob()
+    {
+        await using var pair = await ReplicaPair.OpenAsync(backend);
+        using var published = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+
+        // Replica A's push stops after it has published its blob and before its version commits (manifest detection).
+        pair.A.Signatures.Reader = _ =>
+        {
+            published.Release();
+            Assert.True(release.Wait(TimeSpan.FromSeconds(30)));
+            return FakeSignatureReader.TensorModel;
+        };
+        var push = Task.Run(() => pair.A.PushAsync("bert", "weights in flight"));
+        Assert.True(await published.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // Replica B sees an unreferenced blob; a repair (or a replica starting up) must not delete it.
+        var report = await pair.B.Registry.CheckConsistencyAsync(repair: true);
+        await using (var starting = RegistryTestHost.Open(pair.DataDirectory, pair.Database, backend))
+        {
+            await starting.Registry.InitializeAsync();
+        }
+
+        Assert.Single(report.UnreferencedBlobs);
+        Assert.Equal(0, report.DeletedBlobs);
+        release.Release();
+        var version = await push;
+        Assert.True(File.Exists(await pair.B.Registry.GetArtifactPathAsync(version.Files[0].Sha256)));
+        Assert.True((await pair.B.Registry.CheckConsistencyAsync(repair: false)).IsConsistent);
+        Assert.Equal(0, await CountLeasesAsync(pair.A));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_ExpiredLeaseOfDeadReplica_DeletesItsBlobAndLease()
+    {
+        await using var pair = await ReplicaPair.OpenAsync(backend);
+        var live = new string('a', 64);
+        var dead = new string('d', 64);
+        foreach (var digest in new[] { live, dead })
+        {
+            var path = Path.Combine(pair.A.BlobRoot, digest[..2], digest);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllTextAsync(path, digest);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        await InsertLeaseAsync(pair.A, live, "replica-a/1/live", now.AddMinutes(30));
+        await InsertLeaseAsync(pair.A, dead, "replica-b/2/dead", now.AddMinutes(-1));
+
+        await using (var restarted = RegistryTestHost.Open(pair.DataDirectory, pair.Database, backend))
+        {
+            await restarted.Registry.InitializeAsync();
+        }
+
+        Assert.True(File.Exists(Path.Combine(pair.A.BlobRoot, "aa", live)));
+        Assert.False(File.Exists(Path.Combine(pair.A.BlobRoot, "dd", dead)));
+        Assert.Equal(1, await CountLeasesAsync(pair.A));
+    }
+
+    [Fact]
+    public async Task DeleteVersionAsync_OnOneReplica_OtherResolvesTheChange()
+    {
+        await using var pair = await ReplicaPair.OpenAsync(backend);
+        await pair.A.PushAsync("bert", "v1");
+        await pair.A.PushAsync("bert", "v2", alias: "production");
+
+        await pair.B.Registry.SetAliasAsync("bert", "production", 1, "tester");
+        await pair.A.Registry.DeleteVersionAsync("bert", 2, force: false, "tester");
+
+        Assert.Equal(1, (await pair.B.Registry.ResolveAsync(ModelReference.Parse("bert"))).Version);
+        Assert.Equal([1], (await pair.B.Registry.GetModelAsync("bert"))!.Versions.Select(v => v.Version));
+        Assert.Single(pair.B.BlobFiles());
+    }
+
+    private static async Task InsertLeaseAsync(RegistryTestHost host, string digest, string holder, DateTimeOffset expiresAt)
+    {
+        var database = host.Services.GetRequiredService<IMetadataDatabase>();
+        await using var session = await DbSession.BeginWriteAsync(database, CancellationToken.None);
+        await BlobLeaseSql.UpsertAsync(session, digest, holder, expiresAt, CancellationToken.None);
+        await session.CommitAsync(CancellationToken.None);
+    }
+
+    private static async Task<int> CountLeasesAsync(RegistryTestHost host)
+    {
+        var database = host.Services.GetRequiredService<IMetadataDatabase>();
+        await using var session = await DbSession.OpenAsync(database, CancellationToken.None);
+        return DbValues.ToInt(await session.ScalarAsync("SELECT COUNT(*) FROM blob_leases", CancellationToken.None));
+    }
+
+    /// <summary>Two registries over one data folder and one database, deleted together.</summary>
+    private sealed class ReplicaPair : IAsyncDisposable
+    {
+        private readonly RegistryBackend _backend;
+
+        private ReplicaPair(RegistryBackend backend)
+        {
+            _backend = backend;
+            DataDirectory = RegistryTestHost.NewDataDirectory();
+            Database = backend.NewDatabase();
+            A = RegistryTestHost.Open(DataDirectory, Database, backend);
+            B = RegistryTestHost.Open(DataDirectory, Database, backend);
+        }
+
+        public string DataDirectory { get; }
+
+        public string? Database { get; }
+
+        public RegistryTestHost A { get; }
+
+        public RegistryTestHost B { get; }
+
+        public static async Task<ReplicaPair> OpenAsync(RegistryBackend backend, bool initialize = true)
+        {
+            var pair = new ReplicaPair(backend);
+            if (initialize)
+            {
+                await pair.A.Registry.InitializeAsync();
+                await pair.B.Registry.InitializeAsync();
+            }
+
+            return pair;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            RegistryTestHost.DeleteDirectory(DataDirectory);
+            _backend.DropDatabase(Database);
+        }
+    }
+}
