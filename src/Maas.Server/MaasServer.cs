@@ -86,7 +86,8 @@ public static class MaasServer
         services.AddMaasLlamaEngine().AddOptions<Maas.Engines.Llama.LlamaEngineOptions>().Bind(maas.GetSection("Llama"));
         services.AddSingleton<PushHandler>();
         services.AddMaasOptimization();
-        services.AddMaasJobs().AddOptions<JobsOptions>().Bind(maas.GetSection("Jobs"));
+        services.AddMaasJobs().AddOptions<JobsOptions>().Bind(maas.GetSection("Jobs")).PostConfigure(o => o.ReplicaId ??= maas["Server:ReplicaId"]);
+        services.AddOptions<Maas.Registry.Changes.ChangeFeedOptions>().Bind(maas.GetSection("Registry"));
 
         // Before the hosted services below, so the meter provider listens while models load at start-up.
         services.AddMaasTelemetry(builder.Configuration);
