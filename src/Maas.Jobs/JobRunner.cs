@@ -421,8 +421,9 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
         {
             try
             {
-                await HeartbeatAsync(stopping).ConfigureAwait(false);
+                // Leases taken now last LeaseDuration; the first renewal (and the first look for orphaned jobs) is due after one interval.
                 await Task.Delay(_options.HeartbeatInterval, _time, stopping).ConfigureAwait(false);
+                await HeartbeatAsync(stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -431,14 +432,6 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
             catch (Exception e)
             {
                 JobsLog.HeartbeatFailed(_logger, e);
-                try
-                {
-                    await Task.Delay(_options.HeartbeatInterval, _time, stopping).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
             }
         }
     }

@@ -67,6 +67,12 @@ public static class MaasServer
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
 
         var services = builder.Services;
+
+        // Graceful shutdown: not-ready first (ShutdownDrain), then in-flight requests finish within the timeout, then models unload.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = maas.GetValue("Server:ShutdownTimeout", TimeSpan.FromSeconds(30)));
+        services.AddSingleton(sp => new ShutdownDrain(
+            maas.GetValue("Server:DrainDelay", TimeSpan.Zero), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShutdownDrain>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddOptions<MaasServerOptions>().Configure(o =>
         {
             o.DataDirectory = dataDirectory;
