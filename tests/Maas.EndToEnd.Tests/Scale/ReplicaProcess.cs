@@ -72,6 +72,20 @@ internal sealed class ReplicaProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as Kubernetes stops a pod; returns at once (see <see cref="WaitForExitAsync"/>).</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process!.Id.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>The exit code once the process has exited.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process!.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
