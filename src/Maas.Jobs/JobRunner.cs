@@ -164,7 +164,8 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        if (_live.TryGetValue(id, out var live))
+        // A queued job here may meanwhile run on another replica (the claim decides): the store says which.
+        if (_live.TryGetValue(id, out var live) && live.Snapshot.State != JobState.Queued)
         {
             return live.Snapshot;
         }
@@ -305,7 +306,7 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
             return;
         }
 
-        live.Publish(live.Snapshot with { State = JobState.Running, StartedAt = _time.GetUtcNow() });
+        live.Publish(live.Snapshot with { State = JobState.Running, StartedAt = _time.GetUtcNow(), Owner = ReplicaId });
         JobsLog.Started(_logger, id, live.Request.Kind);
         var work = Path.Combine(WorkDirectory, id);
         var writer = new JobProgressWriter(_store, live, _options.ProgressInterval, _time, _logger);

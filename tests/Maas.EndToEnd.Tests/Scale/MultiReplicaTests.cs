@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using static Maas.EndToEnd.Tests.Scale.ClusterClient;
 
 namespace Maas.EndToEnd.Tests.Scale;
 
 /// <summary>Three replicas sharing one registry behind nginx: pushes and alias moves reach every replica through the
 /// change feed, a swap under load and a SIGKILLed replica cost no request, and a restarted replica converges.</summary>
-public sealed class MultiReplicaTests(MultiReplicaCluster cluster) : IClassFixture<MultiReplicaCluster>
+public sealed class MultiReplicaTests(MultiReplicaCluster cluster, ITestOutputHelper output) : IClassFixture<MultiReplicaCluster>
 {
     private const int Clients = 4;
     private static readonly TimeSpan AliasBound = TimeSpan.FromSeconds(5);
@@ -27,6 +26,7 @@ public sealed class MultiReplicaTests(MultiReplicaCluster cluster) : IClassFixtu
         await MoveAliasAsync(cluster.Replicas[1].Client, model, "production", 2);
         var waits = await Task.WhenAll(cluster.Replicas.Select(r => WaitForOutputAsync(r.Client, model, Output(2), TimeSpan.FromSeconds(30))));
         Assert.True(waits.All(w => w < AliasBound), $"alias move seen after {string.Join(", ", waits.Select(w => w.TotalMilliseconds))} ms\n{cluster.Logs()}");
+        output.WriteLine($"alias move seen by each replica after {string.Join(", ", waits.Select(w => $"{w.TotalMilliseconds:F0}"))} ms");
 
         // A version swap under continuous load through the balancer: no request fails.
         Assert.Equal(3, await PushAsync(cluster.Balancer.Client, model, 3));
@@ -41,6 +41,7 @@ public sealed class MultiReplicaTests(MultiReplicaCluster cluster) : IClassFixtu
         Assert.All(answers, a => Assert.True(a.Ok, $"request failed: {a.Output}"));
         Assert.All(answers, a => Assert.Contains(a.Output, new[] { Output(2), Output(3) }));
         Assert.Contains(answers, a => a.Output == Output(3));
+        output.WriteLine($"swap under load: {answers.Count} requests through nginx, {answers.Count(a => !a.Ok)} failed");
     }
 
     [Fact]
@@ -97,10 +98,12 @@ public sealed class MultiReplicaTests(MultiReplicaCluster cluster) : IClassFixtu
         Assert.Empty(acknowledged.Except(await VersionsAsync(victim.Client, pushed)));
         Assert.Equal((true, Output(1)), await InferAsync(victim.Client, model));
         Assert.Equal(2, await PushAsync(cluster.Replicas[0].Client, model, 2));
-        var clock = Stopwatch.StartNew();
         await MoveAliasAsync(cluster.Replicas[0].Client, model, "production", 2);
         var seen = await WaitForOutputAsync(victim.Client, model, Output(2), TimeSpan.FromSeconds(30));
         Assert.True(seen < AliasBound, $"restarted replica saw the alias move after {seen.TotalMilliseconds} ms\n{cluster.Logs()}");
+        output.WriteLine(
+            $"kill under load: {answers.Count} requests, {answers.Count(a => !a.Ok)} failed; {acknowledged.Count} pushes acknowledged, all listed; "
+            + $"restarted replica saw the next alias move after {seen.TotalMilliseconds:F0} ms");
         Assert.Equal((true, Output(2)), await InferAsync(cluster.Balancer.Client, model));
     }
 }
