@@ -11,9 +11,13 @@ namespace Maas.Jobs;
 /// <summary>Runs jobs in this process: two lanes (CPU-heavy and other) with bounded concurrency, first in, first out.</summary>
 /// <remarks>
 /// The store is the truth; the in-memory <see cref="LiveJob"/> only adds live progress and cancellation. Every state
-/// change is a conditional store update, so a cancel racing a start has one winner. At start-up, jobs a stopped process
-/// left queued or running are settled by the store (interrupted, or succeeded when their version was registered) and
-/// leftover work folders are removed; at shutdown, running handlers are cancelled and their jobs marked interrupted.
+/// change is a conditional store update, so a cancel racing a start has one winner, and of several replicas sharing the
+/// database exactly one claims a queued job: it becomes its owner, with a lease renewed by a heartbeat. The heartbeat
+/// also picks up cancel requests made on other replicas, marks interrupted the running jobs whose owner stopped
+/// renewing (it died), and claims queued jobs that no replica runs (submitted to one that stopped, or waiting behind
+/// a busy one). At start-up the jobs a previous life of this replica ran are settled (interrupted, or succeeded when
+/// their version was registered); at shutdown, running handlers are cancelled and their jobs marked interrupted, and
+/// queued jobs stay queued for another replica or the next start.
 /// </remarks>
 internal sealed class JobRunner : IJobService, IHostedService, IDisposable
 {
@@ -30,6 +34,7 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, LiveJob> _live = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _workers = [];
+    private const string LeaseLost = "lease-lost";
 
     public JobRunner(IJobStore store, IEnumerable<IJobHandler> handlers, JobsOptions options, string workDirectory, TimeProvider timeProvider, ILogger<JobRunner> logger)
     {
@@ -41,24 +46,39 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
         _logger = logger;
         _cpuHeavy = new JobLane("cpu-heavy", options.MaxCpuHeavy, options.MaxQueued);
         _other = new JobLane("other", options.MaxOther, options.MaxQueued);
+        ReplicaId = string.IsNullOrWhiteSpace(options.ReplicaId)
+            ? $"{Environment.MachineName}-{Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+            : options.ReplicaId;
     }
 
     public string WorkDirectory { get; }
+
+    /// <summary>The owner name this runner claims jobs under.</summary>
+    public string ReplicaId { get; } = string.Empty;
 
     public IReadOnlyCollection<string> Kinds => _handlers.Keys;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var job in await _store.RecoverJobsAsync("the server stopped", cancellationToken).ConfigureAwait(false))
+        foreach (var job in await _store.ExpireLeasesAsync("the server stopped", _time.GetUtcNow(), ReplicaId, cancellationToken).ConfigureAwait(false))
         {
             JobsLog.Recovered(_logger, job.Id, job.Kind, "unfinished", job.State.ToName());
         }
 
-        // Whatever is here belongs to jobs of a stopped process, all settled just above.
+        // Whatever is here belongs to jobs of a stopped process (settled just above), unless the folder is shared with
+        // replicas that are running the job now.
         if (Directory.Exists(WorkDirectory))
         {
             foreach (var folder in Directory.EnumerateFileSystemEntries(WorkDirectory))
             {
+                var name = Path.GetFileName(folder);
+                if (JobIds.IsPlausible(name)
+                    && await _store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) is { State: JobState.Running } running
+                    && running.Owner != ReplicaId)
+                {
+                    continue;
+                }
+
                 DeleteWorkDirectory(folder);
             }
         }
@@ -72,6 +92,8 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
             }
         }
 
+        _workers.Add(Task.Run(() => HeartbeatLoopAsync(_stopping.Token), CancellationToken.None));
+
         JobsLog.Ready(_logger, _options.MaxCpuHeavy, _options.MaxOther, _handlers.Count == 0 ? "(none)" : string.Join(", ", _handlers.Keys.Order()), WorkDirectory);
     }
 
@@ -79,10 +101,8 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_workers).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        foreach (var live in _live.Values.Where(j => j.Snapshot.State == JobState.Queued))
-        {
-            await FinishAsync(live, JobCompletion.Interrupted("the server stopped before the job started"), live.Request.Actor, FromQueued).ConfigureAwait(false);
-        }
+
+        // Queued jobs stay queued in the store: another replica's heartbeat, or this one's next start, claims them.
     }
 
     public async Task<JobRecord> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
@@ -118,8 +138,19 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
                 Actor = request.Actor,
                 CreatedAt = _time.GetUtcNow(),
             };
-            await _store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
-            _live[job.Id] = new LiveJob(job, request, handler);
+            // Known here before it exists in the store, so this runner's heartbeat never picks it up a second time.
+            var live = new LiveJob(job, request, handler);
+            _live[job.Id] = live;
+            try
+            {
+                await _store.CreateJobAsync(job, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _live.TryRemove(new KeyValuePair<string, LiveJob>(job.Id, live));
+                throw;
+            }
+
             lane.Enqueue(job.Id);
             JobsLog.Submitted(_logger, job.Id, job.Kind, job.Actor);
             return job;
@@ -133,7 +164,8 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
-        if (_live.TryGetValue(id, out var live))
+        // A queued job here may meanwhile run on another replica (the claim decides): the store says which.
+        if (_live.TryGetValue(id, out var live) && live.Snapshot.State != JobState.Queued)
         {
             return live.Snapshot;
         }
@@ -162,18 +194,27 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
         {
             // The token stops a handler that is running, or starting right now; a queued job ends here at once.
             live.RequestCancel(actor);
-            return await FinishAsync(live, completion, actor, FromQueued).ConfigureAwait(false) ?? live.Snapshot;
+            if (await FinishAsync(live, completion, actor, FromQueued).ConfigureAwait(false) is { } cancelled)
+            {
+                return cancelled;
+            }
+        }
+        else if (await _store.FinishJobAsync(id, completion, actor, FromQueued, cancellationToken).ConfigureAwait(false) is { } cancelled)
+        {
+            return cancelled;
         }
 
-        return await _store.FinishJobAsync(id, completion, actor, FromQueued, cancellationToken).ConfigureAwait(false)
-            ?? throw MaasException.Conflict($"Job {id} is running in another server process; cancel it there.");
+        // Running, here or on another replica: its owner sees the request at its next heartbeat and stops the handler.
+        await _store.RequestCancelAsync(id, actor, cancellationToken).ConfigureAwait(false);
+        var current = await _store.GetJobAsync(id, cancellationToken).ConfigureAwait(false) ?? throw MaasException.NotFound($"Job '{id}' not found.");
+        return live is not null && live.Snapshot.State == current.State ? live.Snapshot : current;
     }
 
     public async IAsyncEnumerable<JobRecord> WatchAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        JobRecord? last = null;
         if (_live.TryGetValue(id, out var live))
         {
-            JobRecord? last = null;
             while (true)
             {
                 var changed = live.Changed;
@@ -189,13 +230,23 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
                     yield break;
                 }
 
+                if (!_live.ContainsKey(id))
+                {
+                    // Another replica claimed it: follow the store from here.
+                    break;
+                }
+
                 await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
 
-        // Finished (or another process's job): the store is all there is; poll it until the job ends.
+        // Finished (or another replica's job): the store is all there is; poll it until the job ends.
         var job = await GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw MaasException.NotFound($"Job '{id}' not found.");
-        yield return job;
+        if (job != last)
+        {
+            yield return job;
+        }
+
         while (!job.State.IsFinal())
         {
             await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
@@ -218,7 +269,7 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
             await foreach (var id in lane.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
             {
                 lane.Dequeued();
-                if (_live.TryGetValue(id, out var live))
+                if (_live.TryGetValue(id, out var live) && live.TryTake())
                 {
                     await RunAsync(live, stopping).ConfigureAwait(false);
                 }
@@ -235,7 +286,7 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
         bool started;
         try
         {
-            started = await _store.StartJobAsync(id, stopping).ConfigureAwait(false);
+            started = await _store.ClaimJobAsync(id, ReplicaId, _time.GetUtcNow() + _options.LeaseDuration, stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -244,12 +295,18 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
 
         if (!started)
         {
-            // Cancelled while queued: the cancel already recorded and published its end.
-            _live.TryRemove(id, out _);
+            // Cancelled while queued (the cancel already published its end), or claimed by another replica: local
+            // watchers move on to the store.
+            if (_live.TryRemove(new KeyValuePair<string, LiveJob>(id, live)) && !live.Snapshot.State.IsFinal()
+                && await _store.GetJobAsync(id, CancellationToken.None).ConfigureAwait(false) is { } stored)
+            {
+                live.Publish(stored);
+            }
+
             return;
         }
 
-        live.Publish(live.Snapshot with { State = JobState.Running, StartedAt = _time.GetUtcNow() });
+        live.Publish(live.Snapshot with { State = JobState.Running, StartedAt = _time.GetUtcNow(), Owner = ReplicaId });
         JobsLog.Started(_logger, id, live.Request.Kind);
         var work = Path.Combine(WorkDirectory, id);
         var writer = new JobProgressWriter(_store, live, _options.ProgressInterval, _time, _logger);
@@ -265,6 +322,11 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
                 var result = await live.Handler.RunAsync(context, linked.Token).ConfigureAwait(false);
                 completion = JobCompletion.Succeeded(result.Model, result.Version, result.Summary);
                 JobsLog.Succeeded(_logger, id, live.Request.Kind, result.Summary);
+            }
+            catch (OperationCanceledException) when (live.CancellationToken.IsCancellationRequested && live.CancelledBy == LeaseLost)
+            {
+                completion = JobCompletion.Interrupted("this replica lost the job's lease");
+                JobsLog.Interrupted(_logger, id, live.Request.Kind, completion.Error!);
             }
             catch (OperationCanceledException) when (live.CancellationToken.IsCancellationRequested)
             {
@@ -294,7 +356,85 @@ internal sealed class JobRunner : IJobService, IHostedService, IDisposable
             }
         }
 
-        await FinishAsync(live, completion, actor, FromRunning).ConfigureAwait(false);
+        if (await FinishAsync(live, completion, actor, FromRunning).ConfigureAwait(false) is null)
+        {
+            // No longer ours: the lease ran out and another replica settled the job. Watchers get what the store says.
+            var stored = await _store.GetJobAsync(id, CancellationToken.None).ConfigureAwait(false);
+            live.Publish(stored ?? live.Snapshot with { State = JobState.Interrupted, Error = "the job's lease was lost" });
+            _live.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>One heartbeat: renews this replica's leases and applies cancel requests from other replicas, settles
+    /// jobs whose owner stopped renewing, and claims queued jobs nobody runs.</summary>
+    internal async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        // Taken before renewing: every job in it was claimed before the renewal, so one missing from the answer was lost.
+        var running = _live.Values.Where(j => j.Snapshot.State == JobState.Running).ToList();
+        var now = _time.GetUtcNow();
+        var renewed = (await _store.RenewLeasesAsync(ReplicaId, now + _options.LeaseDuration, cancellationToken).ConfigureAwait(false))
+            .ToDictionary(r => r.JobId, StringComparer.Ordinal);
+        foreach (var live in running)
+        {
+            if (!renewed.TryGetValue(live.Id, out var renewal))
+            {
+                JobsLog.LeaseLost(_logger, live.Id, live.Request.Kind);
+                live.RequestCancel(LeaseLost);
+            }
+            else if (renewal.CancelRequestedBy is { } actor && live.CancelledBy is null)
+            {
+                live.RequestCancel(actor);
+            }
+        }
+
+        foreach (var job in await _store.ExpireLeasesAsync("the replica running it stopped", now, null, cancellationToken).ConfigureAwait(false))
+        {
+            JobsLog.Recovered(_logger, job.Id, job.Kind, "running", job.State.ToName());
+        }
+
+        var queued = await _store.ListJobsAsync(JobState.Queued, null, _options.MaxQueued, cancellationToken).ConfigureAwait(false);
+        foreach (var job in queued.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id, StringComparer.Ordinal))
+        {
+            if (_live.ContainsKey(job.Id) || !_handlers.TryGetValue(job.Kind, out var handler))
+            {
+                continue;
+            }
+
+            var lane = handler.IsCpuHeavy ? _cpuHeavy : _other;
+            if (!lane.TryReserve())
+            {
+                continue;
+            }
+
+            if (!_live.TryAdd(job.Id, new LiveJob(job, new JobRequest(job.Kind, job.Parameters, job.Actor), handler)))
+            {
+                lane.Release();
+                continue;
+            }
+
+            lane.Enqueue(job.Id);
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                // Leases taken now last LeaseDuration; the first renewal (and the first look for orphaned jobs) is due after one interval.
+                await Task.Delay(_options.HeartbeatInterval, _time, stopping).ConfigureAwait(false);
+                await HeartbeatAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                JobsLog.HeartbeatFailed(_logger, e);
+            }
+        }
     }
 
     /// <summary>Records the end in the store, then tells watchers; null when the job was not in <paramref name="from"/>.</summary>

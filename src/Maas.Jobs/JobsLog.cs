@@ -41,4 +41,10 @@ internal static partial class JobsLog
 
     [LoggerMessage(EventId = 4011, Level = LogLevel.Error, Message = "Recording the end of job {Id} failed; start-up recovery will settle it")]
     public static partial void FinishWriteFailed(ILogger logger, Exception exception, string id);
+
+    [LoggerMessage(EventId = 4050, Level = LogLevel.Warning, Message = "Job {Id} ({Kind}): this replica lost its lease (another replica settled it); stopping the handler")]
+    public static partial void LeaseLost(ILogger logger, string id, string kind);
+
+    [LoggerMessage(EventId = 4051, Level = LogLevel.Warning, Message = "Job heartbeat failed; retrying at the next one")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception);
 }

@@ -23,4 +23,18 @@ public sealed class JobsOptions
     /// <summary>Where jobs get their scratch folders; defaults to <c>jobs/</c> in the registry's data folder. Emptied at
     /// start-up (what is there belongs to a stopped process).</summary>
     public string? WorkDirectory { get; set; }
+
+    /// <summary>Names this replica as the owner of the jobs it claims (<c>Maas:Server:ReplicaId</c>); host name and
+    /// process id when unset. A replica restarted with the same id settles its previous life's jobs at once instead of
+    /// waiting for their leases to run out.</summary>
+    public string? ReplicaId { get; set; }
+
+    /// <summary>How long a claimed job stays owned without a heartbeat (<c>Maas:Jobs:LeaseDuration</c>). When it runs
+    /// out (the owner died or lost the database), any replica marks the job interrupted; it is not retried, since a
+    /// long job run twice costs more than asking again.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time between two heartbeats (<c>Maas:Jobs:HeartbeatInterval</c>): renew this replica's leases, pick
+    /// up cancel requests made on other replicas, settle expired leases and claim queued jobs nobody runs.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

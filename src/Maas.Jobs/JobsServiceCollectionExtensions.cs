@@ -24,8 +24,10 @@ public static class JobsServiceCollectionExtensions
 
         options.Validate(
                 o => o.MaxCpuHeavy is >= 1 and <= 64 && o.MaxOther is >= 1 and <= 64 && o.MaxQueued is >= 1 and <= 100_000
-                     && o.ProgressInterval >= TimeSpan.Zero && o.ProgressInterval <= TimeSpan.FromMinutes(1),
-                "Maas:Jobs: MaxCpuHeavy and MaxOther must be 1..64, MaxQueued 1..100000, ProgressInterval 0..1 minute.")
+                     && o.ProgressInterval >= TimeSpan.Zero && o.ProgressInterval <= TimeSpan.FromMinutes(1)
+                     && o.HeartbeatInterval > TimeSpan.Zero && o.LeaseDuration >= 2 * o.HeartbeatInterval,
+                "Maas:Jobs: MaxCpuHeavy and MaxOther must be 1..64, MaxQueued 1..100000, ProgressInterval 0..1 minute, "
+                + "HeartbeatInterval above 0 and LeaseDuration at least twice HeartbeatInterval.")
             .ValidateOnStart();
 
         services.AddLogging();

@@ -11,6 +11,7 @@ internal sealed class LiveJob
     private JobRecord _snapshot;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string? _cancelledBy;
+    private int _taken;
 
     public LiveJob(JobRecord job, JobRequest request, IJobHandler handler)
     {
@@ -61,6 +62,10 @@ internal sealed class LiveJob
 
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
+
+    /// <summary>True for the one worker that gets to run this job (an id may be queued twice: submitted here and picked
+    /// up by the heartbeat).</summary>
+    public bool TryTake() => Interlocked.Exchange(ref _taken, 1) == 0;
 
     public void RequestCancel(string actor)
     {

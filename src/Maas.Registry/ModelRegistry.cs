@@ -3,6 +3,7 @@ using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
 using Maas.Registry.Artifacts;
+using Maas.Registry.Changes;
 using Maas.Registry.Consistency;
 using Maas.Registry.Metadata;
 using Maas.Registry.Metadata.Migrations;
@@ -70,6 +71,10 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
 
     /// <summary>The artifact store configuration selected.</summary>
     internal IArtifactStore Store => _store;
+
+    /// <summary>Names this registry instance in the change feed, so its own changes (announced when they commit) are
+    /// told apart from other replicas' (announced by <see cref="RegistryChangeFeed"/>).</summary>
+    internal string Origin { get; } = Guid.NewGuid().ToString("N");
 
     /// <summary>Applies migrations and recovers from an earlier crash; runs once, later calls return at once.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
@@ -287,6 +292,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             await RegistryCommands.UpsertAliasAsync(session, model.Id, alias, row.Id, cancellationToken).ConfigureAwait(false);
+            await RecordChangeAsync(session, RegistryChangeKinds.AliasSet, name, version, alias, cancellationToken).ConfigureAwait(false);
             var detail = previous is { } p ? $"{alias} -> {version} (was {p})" : $"{alias} -> {version}";
             await AuditAsync(session, actor, RegistryActions.AliasSet, name, version, detail, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -307,6 +313,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             var target = await RegistryQueries.AliasTargetAsync(session, model.Id, alias, cancellationToken).ConfigureAwait(false)
                 ?? throw MaasException.NotFound($"model '{name}' has no alias '{alias}'");
             await RegistryCommands.DeleteAliasAsync(session, model.Id, alias, cancellationToken).ConfigureAwait(false);
+            await RecordChangeAsync(session, RegistryChangeKinds.AliasRemoved, name, target, alias, cancellationToken).ConfigureAwait(false);
             await AuditAsync(session, actor, RegistryActions.AliasRemove, name, target, $"{alias} (was {target})", cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -340,6 +347,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
 
             var tagsJson = tags is null ? null : RegistryJson.SerializeMap(tags);
             await RegistryCommands.UpdateModelAsync(session, model.Id, description, tagsJson, cancellationToken).ConfigureAwait(false);
+            await RecordChangeAsync(session, RegistryChangeKinds.ModelUpdated, name, null, null, cancellationToken).ConfigureAwait(false);
             var changed = string.Join(", ", new[] { description is null ? null : "description", tags is null ? null : "tags" }.OfType<string>());
             await AuditAsync(session, actor, RegistryActions.ModelUpdate, name, null, changed, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -372,6 +380,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
                 .Select(f => f.File.Sha256)
                 .ToList();
             await RegistryCommands.DeleteVersionAsync(session, row.Id, cancellationToken).ConfigureAwait(false);
+            await RecordChangeAsync(session, RegistryChangeKinds.VersionDeleted, name, version, null, cancellationToken).ConfigureAwait(false);
             var detail = $"{digests.Count} file(s)" + (aliases.Count == 0 ? string.Empty : $"; forced, removed aliases {string.Join(", ", aliases)}");
             await AuditAsync(session, actor, RegistryActions.VersionDelete, name, version, detail, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -418,6 +427,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
 
             var now = _time.GetUtcNow();
             await RegistryCommands.UpsertDeploymentAsync(session, model.Id, RegistryJson.SerializeOverrides(overrides), now, actor, cancellationToken).ConfigureAwait(false);
+            await RecordChangeAsync(session, RegistryChangeKinds.DeploymentChanged, name, null, null, cancellationToken).ConfigureAwait(false);
             var detail = $"{overrides.Describe()} (was {previous.Overrides.Describe()})";
             await AuditAsync(session, actor, RegistryActions.DeploymentSet, name, null, detail, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -509,6 +519,7 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             // The version's file rows take over from the push's leases in the same commit: no moment without either.
             await BlobLeaseSql.ReleaseAsync(session, leaseHolder, cancellationToken).ConfigureAwait(false);
 
+            await RecordChangeAsync(session, RegistryChangeKinds.VersionPushed, request.Model, number, request.Alias, cancellationToken).ConfigureAwait(false);
             var detail = $"{files.Count} file(s), task {manifest.Task}" + (request.Alias is null ? string.Empty : $", alias {request.Alias}")
                 + (request.Lineage is { } l ? $", from {string.Join(", ", l.Parents.Select(p => $"{p.Model}:{p.Version}"))} by {l.Transform}" : string.Empty);
             await AuditAsync(session, request.Actor, RegistryActions.Push, request.Model, number, detail, cancellationToken).ConfigureAwait(false);
@@ -538,6 +549,9 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         await RegistryCommands.InsertAuditAsync(session, _time.GetUtcNow(), actor, action, model, version, detail, cancellationToken).ConfigureAwait(false);
         RegistryLog.Changed(_logger, actor, action, version is { } v ? $"{model}:{v}" : model, string.IsNullOrEmpty(detail) ? "-" : detail);
     }
+
+    private Task RecordChangeAsync(DbSession session, string kind, string model, int? version, string? alias, CancellationToken cancellationToken) =>
+        ChangeSql.InsertAsync(session, kind, model, version, alias, Origin, _time.GetUtcNow(), cancellationToken);
 
     private static async Task<ModelDeployment> ReadDeploymentAsync(DbSession session, ModelRow model, CancellationToken cancellationToken) =>
         await RegistryQueries.DeploymentAsync(session, model.Id, cancellationToken).ConfigureAwait(false) is { } row
@@ -578,7 +592,8 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         }
     }
 
-    private void RaiseChanged(string model)
+    /// <summary>Announces a committed change (this process's, or another replica's read from the change feed).</summary>
+    internal void RaiseChanged(string model)
     {
         try
         {

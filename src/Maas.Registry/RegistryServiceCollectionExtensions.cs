@@ -1,5 +1,6 @@
 using Maas.Registry.Abstractions;
 using Maas.Registry.Artifacts;
+using Maas.Registry.Changes;
 using Maas.Registry.Metadata;
 using Maas.Registry.Metadata.Migrations;
 using Maas.Registry.Push;
@@ -57,6 +58,16 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IApiKeyStore, Security.ApiKeyStore>();
         services.TryAddSingleton<IAuditTrail, Security.AuditTrail>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RegistryStartup>());
+
+        // After RegistryStartup: follows other replicas' changes (the poll; a notification listener wakes it if registered).
+        services.AddOptions<ChangeFeedOptions>()
+            .Validate(
+                o => o.ChangePollInterval > TimeSpan.Zero && o.ChangePollInterval <= TimeSpan.FromMinutes(5)
+                     && o.ChangeRetention >= TimeSpan.FromMinutes(1) && o.ChangeGapTimeout > TimeSpan.Zero,
+                "Maas:Registry: ChangePollInterval must be above 0 and at most 5 minutes, ChangeRetention at least 1 minute, ChangeGapTimeout above 0.")
+            .ValidateOnStart();
+        services.TryAddSingleton<RegistryChangeFeed>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RegistryChangeFeedHost>());
         return services;
     }
 }

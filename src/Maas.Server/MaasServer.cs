@@ -72,6 +72,12 @@ public static class MaasServer
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = inline);
 
         var services = builder.Services;
+
+        // Graceful shutdown: not-ready first (ShutdownDrain), then in-flight requests finish within the timeout, then models unload.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = maas.GetValue("Server:ShutdownTimeout", TimeSpan.FromSeconds(30)));
+        services.AddSingleton(sp => new ShutdownDrain(
+            maas.GetValue("Server:DrainDelay", TimeSpan.Zero), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShutdownDrain>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());
         services.AddOptions<MaasServerOptions>().Configure(o =>
         {
             o.DataDirectory = dataDirectory;
@@ -92,7 +98,8 @@ public static class MaasServer
         services.AddSingleton<PushHandler>();
         services.AddMaasOptimization();
         services.AddSingleton<Maas.Jobs.IJobHandler, RotateStorageJobHandler>();
-        services.AddMaasJobs().AddOptions<JobsOptions>().Bind(maas.GetSection("Jobs"));
+        services.AddMaasJobs().AddOptions<JobsOptions>().Bind(maas.GetSection("Jobs")).PostConfigure(o => o.ReplicaId ??= maas["Server:ReplicaId"]);
+        services.AddOptions<Maas.Registry.Changes.ChangeFeedOptions>().Bind(maas.GetSection("Registry"));
 
         // Before the hosted services below, so the meter provider listens while models load at start-up.
         services.AddMaasTelemetry(builder.Configuration);

@@ -29,4 +29,23 @@ public interface IJobStore
     /// <paramref name="reason"/>, or succeeded when a version whose lineage names the job exists (its push committed
     /// just before the stop). Returns the jobs changed.</summary>
     Task<IReadOnlyList<JobRecord>> RecoverJobsAsync(string reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Queued → running, owned by <paramref name="owner"/> until <paramref name="leaseUntil"/> (renewed by
+    /// <see cref="RenewLeasesAsync"/>). One conditional update: of several replicas claiming the same job, exactly one
+    /// gets true.</summary>
+    Task<bool> ClaimJobAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
+    /// <summary>The owner's heartbeat: extends the lease of every job it runs and returns them, each with the pending
+    /// cancel request if any. A running job of this owner missing from the answer was taken from it (lease expired).</summary>
+    Task<IReadOnlyList<JobLeaseRenewal>> RenewLeasesAsync(string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks the replica running the job to cancel it (it sees the request at its next heartbeat); false when
+    /// the job is not running.</summary>
+    Task<bool> RequestCancelAsync(string id, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Settles running jobs whose owner stopped renewing their lease before <paramref name="now"/> (or that have
+    /// no lease), and, with <paramref name="owner"/>, every running job of that owner (a previous life of this replica):
+    /// interrupted with <paramref name="reason"/>, or succeeded when their version was registered. Queued jobs stay
+    /// queued for any replica to claim. Returns the jobs changed.</summary>
+    Task<IReadOnlyList<JobRecord>> ExpireLeasesAsync(string reason, DateTimeOffset now, string? owner, CancellationToken cancellationToken = default);
 }

@@ -40,4 +40,7 @@ public sealed record JobRecord
 
     /// <summary>Why the job failed, was cancelled or was interrupted.</summary>
     public string? Error { get; init; }
+
+    /// <summary>The replica (<c>Maas:Server:ReplicaId</c>, else host name and process id) that claimed the job.</summary>
+    public string? Owner { get; init; }
 }

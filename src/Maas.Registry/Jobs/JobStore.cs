@@ -99,14 +99,56 @@ internal sealed class JobStore(ModelRegistry registry, IMetadataDatabase databas
         }
     }
 
-    public async Task<IReadOnlyList<JobRecord>> RecoverJobsAsync(string reason, CancellationToken cancellationToken = default)
+    public async Task<bool> ClaimJobAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        await registry.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var changed = await JobSql.ClaimAsync(session, id, owner, timeProvider.GetUtcNow(), leaseUntil, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return changed == 1;
+        }
+    }
+
+    public async Task<IReadOnlyList<JobLeaseRenewal>> RenewLeasesAsync(string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        await registry.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var renewed = await JobSql.RenewAsync(session, owner, leaseUntil, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return renewed;
+        }
+    }
+
+    public async Task<bool> RequestCancelAsync(string id, string actor, CancellationToken cancellationToken = default)
+    {
+        await registry.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            var changed = await JobSql.RequestCancelAsync(session, id, actor, cancellationToken).ConfigureAwait(false);
+            await session.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return changed == 1;
+        }
+    }
+
+    public Task<IReadOnlyList<JobRecord>> ExpireLeasesAsync(string reason, DateTimeOffset now, string? owner, CancellationToken cancellationToken = default) =>
+        SettleAsync(reason, session => JobSql.ExpiredAsync(session, now, owner, cancellationToken), cancellationToken);
+
+    public Task<IReadOnlyList<JobRecord>> RecoverJobsAsync(string reason, CancellationToken cancellationToken = default) =>
+        SettleAsync(reason, session => JobSql.UnfinishedAsync(session, cancellationToken), cancellationToken);
+
+    private async Task<IReadOnlyList<JobRecord>> SettleAsync(string reason, Func<DbSession, Task<List<JobRecord>>> select, CancellationToken cancellationToken)
     {
         await registry.InitializeAsync(cancellationToken).ConfigureAwait(false);
         var recovered = new List<JobRecord>();
         var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            foreach (var job in await JobSql.UnfinishedAsync(session, cancellationToken).ConfigureAwait(false))
+            foreach (var job in await select(session).ConfigureAwait(false))
             {
                 // The handler's push commits the version with the job id in its lineage: if it exists, the job's work
                 // is done and only its own final write was lost.

@@ -19,4 +19,9 @@ internal interface ISqlDialect
 
     /// <summary>An insert that updates <paramref name="valueColumns"/> when a row with the same <paramref name="keyColumns"/> exists.</summary>
     string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns);
+
+    /// <summary>A statement run in every transaction that records a registry change, to wake other replicas' change
+    /// feeds at commit (PostgreSQL: <c>NOTIFY maas_changes</c>); null where the database has no such thing and the
+    /// feed's poll is all there is (SQLite).</summary>
+    string? ChangeNotification => null;
 }

@@ -8,11 +8,11 @@ namespace Maas.Registry.Metadata;
 internal static class JobSql
 {
     private const string Columns =
-        "id, kind, parameters, state, progress, stage, actor, created_at, started_at, finished_at, result_model, result_version, summary, error";
+        "id, kind, parameters, state, progress, stage, actor, created_at, started_at, finished_at, result_model, result_version, summary, error, owner";
 
     public static Task<int> InsertAsync(DbSession session, JobRecord job, CancellationToken cancellationToken) =>
         session.ExecuteAsync(
-            $"INSERT INTO jobs ({Columns}) VALUES (@id, @kind, @parameters, @state, @progress, @stage, @actor, @created, NULL, NULL, NULL, NULL, NULL, NULL)",
+            $"INSERT INTO jobs ({Columns}) VALUES (@id, @kind, @parameters, @state, @progress, @stage, @actor, @created, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
             cancellationToken,
             ("@id", job.Id),
             ("@kind", job.Kind),
@@ -53,6 +53,51 @@ internal static class JobSql
             ("@at", DbValues.Timestamp(at)),
             ("@running", JobState.Running.ToName()),
             ("@queued", JobState.Queued.ToName()));
+
+    public static Task<int> ClaimAsync(DbSession session, string id, string owner, DateTimeOffset at, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "UPDATE jobs SET state = @running, started_at = @at, owner = @owner, lease_until = @until WHERE id = @id AND state = @queued",
+            cancellationToken,
+            ("@id", id),
+            ("@at", DbValues.Timestamp(at)),
+            ("@owner", owner),
+            ("@until", DbValues.Timestamp(leaseUntil)),
+            ("@running", JobState.Running.ToName()),
+            ("@queued", JobState.Queued.ToName()));
+
+    public static async Task<List<JobLeaseRenewal>> RenewAsync(DbSession session, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        await session.ExecuteAsync(
+            "UPDATE jobs SET lease_until = @until WHERE owner = @owner AND state = @running",
+            cancellationToken,
+            ("@owner", owner),
+            ("@until", DbValues.Timestamp(leaseUntil)),
+            ("@running", JobState.Running.ToName())).ConfigureAwait(false);
+        return await session.QueryAsync(
+            "SELECT id, cancel_requested_by FROM jobs WHERE owner = @owner AND state = @running",
+            r => new JobLeaseRenewal(r.GetString(0), DbValues.ReadNullableString(r, 1)),
+            cancellationToken,
+            ("@owner", owner),
+            ("@running", JobState.Running.ToName())).ConfigureAwait(false);
+    }
+
+    public static Task<int> RequestCancelAsync(DbSession session, string id, string actor, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "UPDATE jobs SET cancel_requested_by = COALESCE(cancel_requested_by, @actor) WHERE id = @id AND state = @running",
+            cancellationToken,
+            ("@id", id),
+            ("@actor", actor),
+            ("@running", JobState.Running.ToName()));
+
+    /// <summary>Running jobs whose lease ran out before <paramref name="now"/> or was never taken, or owned by <paramref name="owner"/>.</summary>
+    public static Task<List<JobRecord>> ExpiredAsync(DbSession session, DateTimeOffset now, string? owner, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            $"SELECT {Columns} FROM jobs WHERE state = @running AND (lease_until IS NULL OR lease_until < @now OR owner = @owner) ORDER BY created_at, id",
+            Read,
+            cancellationToken,
+            ("@running", JobState.Running.ToName()),
+            ("@now", DbValues.Timestamp(now)),
+            ("@owner", owner));
 
     public static Task<int> ProgressAsync(DbSession session, string id, double progress, string? stage, CancellationToken cancellationToken) =>
         session.ExecuteAsync(
@@ -107,6 +152,7 @@ internal static class JobSql
             ResultVersion = DbValues.ReadNullableInt(r, 11),
             Summary = DbValues.ReadNullableString(r, 12),
             Error = DbValues.ReadNullableString(r, 13),
+            Owner = DbValues.ReadNullableString(r, 14),
         };
     }
 }

@@ -32,13 +32,13 @@ internal sealed class JobRunnerHarness : IAsyncDisposable
         return new JobRunnerHarness(host, runner);
     }
 
-    public static JobRunner Create(RegistryTestHost host, IEnumerable<IJobHandler> handlers, JobsOptions? options = null) =>
+    public static JobRunner Create(RegistryTestHost host, IEnumerable<IJobHandler> handlers, JobsOptions? options = null, TimeProvider? time = null) =>
         new(
             host.Services.GetRequiredService<IJobStore>(),
             handlers,
             options ?? new JobsOptions(),
             Path.Combine(host.DataDirectory, "jobs"),
-            TimeProvider.System,
+            time ?? TimeProvider.System,
             NullLogger<JobRunner>.Instance);
 
     public static JsonElement Parameters(string json = """{"model":"bert"}""") => JsonDocument.Parse(json).RootElement.Clone();

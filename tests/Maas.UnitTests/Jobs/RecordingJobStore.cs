@@ -28,4 +28,16 @@ internal sealed class RecordingJobStore(IJobStore inner) : IJobStore
 
     public Task<IReadOnlyList<JobRecord>> RecoverJobsAsync(string reason, CancellationToken cancellationToken = default) =>
         inner.RecoverJobsAsync(reason, cancellationToken);
+
+    public Task<bool> ClaimJobAsync(string id, string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+        inner.ClaimJobAsync(id, owner, leaseUntil, cancellationToken);
+
+    public Task<IReadOnlyList<JobLeaseRenewal>> RenewLeasesAsync(string owner, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+        inner.RenewLeasesAsync(owner, leaseUntil, cancellationToken);
+
+    public Task<bool> RequestCancelAsync(string id, string actor, CancellationToken cancellationToken = default) =>
+        inner.RequestCancelAsync(id, actor, cancellationToken);
+
+    public Task<IReadOnlyList<JobRecord>> ExpireLeasesAsync(string reason, DateTimeOffset now, string? owner, CancellationToken cancellationToken = default) =>
+        inner.ExpireLeasesAsync(reason, now, owner, cancellationToken);
 }

@@ -9,6 +9,7 @@ internal static class RegistryMigrations
         new(2, "model deployment settings", DeploymentSettings),
         new(3, "jobs, multi-parent lineage, version reports", JobsAndLineage),
         new(4, "api keys, audit address", ApiKeys),
+        new(5, "registry change feed, job leases", ChangeFeedAndJobLeases),
         new(6, "blob leases", BlobLeases),
         new(7, "storage key per blob", StorageKeys),
     ];
@@ -62,6 +63,28 @@ internal static class RegistryMigrations
         """,
         "CREATE INDEX ix_blob_leases_holder ON blob_leases (holder)",
         "CREATE INDEX ix_blob_leases_expires ON blob_leases (expires_at)",
+
+    /// <summary>The change feed other replicas poll (one row per committed registry change, pruned after a retention
+    /// period), and what makes a job owned by one replica: its owner, a lease the owner renews, and a cancel request
+    /// any replica may set.</summary>
+    private static IReadOnlyList<string> ChangeFeedAndJobLeases(ISqlDialect dialect) =>
+    [
+        $"""
+        CREATE TABLE registry_changes (
+            id {dialect.IdentityPrimaryKey},
+            kind TEXT NOT NULL,
+            model TEXT NOT NULL,
+            version INTEGER NULL,
+            alias TEXT NULL,
+            origin TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX ix_registry_changes_at ON registry_changes (at)",
+        "ALTER TABLE jobs ADD COLUMN owner TEXT NULL",
+        "ALTER TABLE jobs ADD COLUMN lease_until TEXT NULL",
+        "ALTER TABLE jobs ADD COLUMN cancel_requested_by TEXT NULL",
+        "CREATE INDEX ix_jobs_owner ON jobs (owner, state)",
     ];
 
     /// <summary>Jobs; lineage as a table (a version may have several parents, each with a role) instead of the single

@@ -32,11 +32,11 @@ internal static class V2Endpoints
         v2.MapGet("/health/live", () => TypedResults.Json(new V2Live(true), ServerJson.V2.V2Live))
             .AllowAnonymous()
             .WithSummary("Liveness: the process is serving HTTP");
-        v2.MapGet("/health/ready", (IInferenceService service) => service.StartupComplete
+        v2.MapGet("/health/ready", (IInferenceService service, Maas.Server.Hosting.ShutdownDrain drain) => service.StartupComplete && !drain.IsDraining
                 ? Results.Json(new V2Ready(true), ServerJson.V2.V2Ready)
                 : Results.Json(new V2Ready(false), ServerJson.V2.V2Ready, statusCode: StatusCodes.Status503ServiceUnavailable))
             .AllowAnonymous()
-            .WithSummary("Readiness: start-up loading has finished");
+            .WithSummary("Readiness: start-up loading has finished and the server is not shutting down");
 
         v2.MapStatistics();
         v2.MapRepository();

@@ -1,0 +1,109 @@
+using static Maas.EndToEnd.Tests.Scale.ClusterClient;
+
+namespace Maas.EndToEnd.Tests.Scale;
+
+/// <summary>Three replicas sharing one registry behind nginx: pushes and alias moves reach every replica through the
+/// change feed, a swap under load and a SIGKILLed replica cost no request, and a restarted replica converges.</summary>
+public sealed class MultiReplicaTests(MultiReplicaCluster cluster, ITestOutputHelper output) : IClassFixture<MultiReplicaCluster>
+{
+    private const int Clients = 4;
+    private static readonly TimeSpan AliasBound = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task PushAliasMoveAndSwap_OneReplica_EveryReplicaFollows()
+    {
+        const string model = "scaled-adder";
+        Assert.Equal(1, await PushAsync(cluster.Replicas[0].Client, model, 1, alias: "production"));
+
+        // A push through one replica is served by all (each also caches the route now).
+        foreach (var replica in cluster.Replicas)
+        {
+            Assert.Equal((true, Output(1)), await InferAsync(replica.Client, model));
+        }
+
+        // An alias moved through another replica is seen by every replica within 5 s.
+        Assert.Equal(2, await PushAsync(cluster.Balancer.Client, model, 2));
+        await MoveAliasAsync(cluster.Replicas[1].Client, model, "production", 2);
+        var waits = await Task.WhenAll(cluster.Replicas.Select(r => WaitForOutputAsync(r.Client, model, Output(2), TimeSpan.FromSeconds(30))));
+        Assert.True(waits.All(w => w < AliasBound), $"alias move seen after {string.Join(", ", waits.Select(w => w.TotalMilliseconds))} ms\n{cluster.Logs()}");
+        output.WriteLine($"alias move seen by each replica after {string.Join(", ", waits.Select(w => $"{w.TotalMilliseconds:F0}"))} ms");
+
+        // A version swap under continuous load through the balancer: no request fails.
+        Assert.Equal(3, await PushAsync(cluster.Balancer.Client, model, 3));
+        using var load = new LoadThroughBalancer(cluster.Balancer.Client, model, Clients);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await MoveAliasAsync(cluster.Balancer.Client, model, "production", 3);
+        await Task.WhenAll(cluster.Replicas.Select(r => WaitForOutputAsync(r.Client, model, Output(3), TimeSpan.FromSeconds(30))));
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var answers = await load.StopAsync();
+
+        Assert.True(answers.Count > Clients * 4, $"only {answers.Count} requests ran");
+        Assert.All(answers, a => Assert.True(a.Ok, $"request failed: {a.Output}"));
+        Assert.All(answers, a => Assert.Contains(a.Output, new[] { Output(2), Output(3) }));
+        Assert.Contains(answers, a => a.Output == Output(3));
+        output.WriteLine($"swap under load: {answers.Count} requests through nginx, {answers.Count(a => !a.Ok)} failed");
+    }
+
+    [Fact]
+    public async Task ReplicaKilledUnderLoad_BalancerRoutesAround_NoAcknowledgedPushLost_RestartedReplicaConverges()
+    {
+        const string model = "survivor";
+        const string pushed = "pushed-under-kill";
+        Assert.Equal(1, await PushAsync(cluster.Balancer.Client, model, 1, alias: "production"));
+        foreach (var replica in cluster.Replicas)
+        {
+            Assert.Equal((true, Output(1)), await InferAsync(replica.Client, model));
+        }
+
+        var victim = cluster.Replicas[^1];
+        using var load = new LoadThroughBalancer(cluster.Balancer.Client, model, Clients);
+        using var stopPushing = new CancellationTokenSource();
+        var pusher = Task.Run(async () =>
+        {
+            var acknowledged = new List<int>();
+            for (var constant = 10; !stopPushing.IsCancellationRequested; constant++)
+            {
+                if (await PushAsync(cluster.Balancer.Client, pushed, constant) is { } version)
+                {
+                    acknowledged.Add(version);
+                }
+            }
+
+            return acknowledged;
+        });
+
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        await victim.KillAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stopPushing.CancelAsync();
+        var acknowledged = await pusher;
+        var answers = await load.StopAsync();
+
+        // The balancer routed around the dead replica: every request was answered, by version 1.
+        Assert.True(answers.Count > Clients * 4, $"only {answers.Count} requests ran");
+        Assert.All(answers, a => Assert.True(a.Ok, $"request failed: {a.Output}\n{cluster.Logs()}"));
+        Assert.All(answers, a => Assert.Equal(Output(1), a.Output));
+
+        // No acknowledged push is lost: every surviving replica lists each one.
+        Assert.NotEmpty(acknowledged);
+        foreach (var replica in cluster.Replicas.Take(cluster.Replicas.Count - 1))
+        {
+            var listed = await VersionsAsync(replica.Client, pushed);
+            Assert.Empty(acknowledged.Except(listed));
+        }
+
+        // The restarted replica (same port, same shared state) converges: it lists every push, serves the current
+        // alias target, and follows the next change like the others.
+        await victim.StartAsync();
+        Assert.Empty(acknowledged.Except(await VersionsAsync(victim.Client, pushed)));
+        Assert.Equal((true, Output(1)), await InferAsync(victim.Client, model));
+        Assert.Equal(2, await PushAsync(cluster.Replicas[0].Client, model, 2));
+        await MoveAliasAsync(cluster.Replicas[0].Client, model, "production", 2);
+        var seen = await WaitForOutputAsync(victim.Client, model, Output(2), TimeSpan.FromSeconds(30));
+        Assert.True(seen < AliasBound, $"restarted replica saw the alias move after {seen.TotalMilliseconds} ms\n{cluster.Logs()}");
+        output.WriteLine(
+            $"kill under load: {answers.Count} requests, {answers.Count(a => !a.Ok)} failed; {acknowledged.Count} pushes acknowledged, all listed; "
+            + $"restarted replica saw the next alias move after {seen.TotalMilliseconds:F0} ms");
+        Assert.Equal((true, Output(2)), await InferAsync(cluster.Balancer.Client, model));
+    }
+}
