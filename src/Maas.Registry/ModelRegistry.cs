@@ -98,7 +98,8 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             // With a database of its own, nothing can be staging yet (every operation waits for initialization), so leftovers
             // in tmp are a dead process's. With a shared one another replica may be mid-upload: only staging untouched for a
             // lease duration goes, and the repair below deletes only blobs that nothing references and nobody leases.
-            await _gate.DeleteExpiredLeasesAsync(cancellationToken).ConfigureAwait(false);
+            // Likewise every lease in a database of its own belongs to a dead process; in a shared one, only expired ones.
+            await _gate.DeleteLeasesAsync(expiredOnly: _database.IsShared, cancellationToken).ConfigureAwait(false);
             if (_database.IsShared)
             {
                 PostgresLog.StagingKept(_logger, _leaseDuration);

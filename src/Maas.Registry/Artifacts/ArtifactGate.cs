@@ -73,13 +73,15 @@ internal sealed class ArtifactGate(IMetadataDatabase database, TimeProvider time
         return deleted;
     }
 
-    /// <summary>Drops leases whose holders died without releasing them; returns how many.</summary>
-    public async Task<int> DeleteExpiredLeasesAsync(CancellationToken cancellationToken)
+    /// <summary>Drops leases whose holders died without releasing them: the expired ones, or with
+    /// <paramref name="expiredOnly"/> false every lease (at start-up, when no other process uses the database).</summary>
+    public async Task<int> DeleteLeasesAsync(bool expiredOnly, CancellationToken cancellationToken)
     {
         var session = await DbSession.BeginWriteAsync(database, cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
-            var count = await BlobLeaseSql.DeleteExpiredAsync(session, timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var before = expiredOnly ? timeProvider.GetUtcNow() : DateTimeOffset.MaxValue;
+            var count = await BlobLeaseSql.DeleteExpiredAsync(session, before, cancellationToken).ConfigureAwait(false);
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
             return count;
         }

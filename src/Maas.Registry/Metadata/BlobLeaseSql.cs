@@ -24,7 +24,7 @@ internal static class BlobLeaseSql
             ("@digest", digest),
             ("@now", DbValues.Timestamp(now))).ConfigureAwait(false) is not null;
 
-    /// <summary>Drops expired leases (of pushes that died); returns how many.</summary>
-    public static Task<int> DeleteExpiredAsync(DbSession session, DateTimeOffset now, CancellationToken cancellationToken) =>
-        session.ExecuteAsync("DELETE FROM blob_leases WHERE expires_at <= @now", cancellationToken, ("@now", DbValues.Timestamp(now)));
+    /// <summary>Drops leases that expire at or before <paramref name="before"/> (of pushes that died); returns how many.</summary>
+    public static Task<int> DeleteExpiredAsync(DbSession session, DateTimeOffset before, CancellationToken cancellationToken) =>
+        session.ExecuteAsync("DELETE FROM blob_leases WHERE expires_at <= @before", cancellationToken, ("@before", DbValues.Timestamp(before)));
 }
