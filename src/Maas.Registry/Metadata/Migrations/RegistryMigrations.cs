@@ -39,6 +39,7 @@ internal static class RegistryMigrations
         "ALTER TABLE audit ADD COLUMN address TEXT NULL",
         "CREATE INDEX ix_audit_actor ON audit (actor, id)",
         "CREATE INDEX ix_audit_action ON audit (action, id)",
+    ];
 
     /// <summary>Which storage key each blob is encrypted with (NULL: plain). Every blob stored before this migration was
     /// written plain, so existing ones are recorded as such.</summary>
@@ -47,6 +48,7 @@ internal static class RegistryMigrations
         "CREATE TABLE blob_keys (sha256 TEXT NOT NULL PRIMARY KEY, key_id TEXT NULL, updated_at TEXT NULL)",
         "CREATE INDEX ix_blob_keys_key ON blob_keys (key_id)",
         "INSERT INTO blob_keys (sha256, key_id, updated_at) SELECT DISTINCT sha256, NULL, NULL FROM version_files",
+    ];
 
     /// <summary>Leases on blobs a push has published but not yet referenced from a committed version: garbage collection on
     /// any replica skips a digest with an unexpired lease. The push's commit deletes its leases in the same transaction
@@ -63,6 +65,7 @@ internal static class RegistryMigrations
         """,
         "CREATE INDEX ix_blob_leases_holder ON blob_leases (holder)",
         "CREATE INDEX ix_blob_leases_expires ON blob_leases (expires_at)",
+    ];
 
     /// <summary>The change feed other replicas poll (one row per committed registry change, pruned after a retention
     /// period), and what makes a job owned by one replica: its owner, a lease the owner renews, and a cancel request
