@@ -10,11 +10,12 @@ internal static class KeysCommand
 {
     private static readonly string[] Roles = ["admin", "publisher", "inference", "viewer"];
 
-    public static Command Create(CliContext context) => new("keys", $"Create, list and revoke API keys (needs an admin key in {ApiAction.ApiKeyVariable} unless the server runs on loopback without keys)")
+    public static Command Create(CliContext context) => new("keys", $"Create, list and revoke API keys; re-encrypt stored artifacts with the active storage key (needs an admin key in {ApiAction.ApiKeyVariable} unless the server runs on loopback without keys)")
     {
         CreateKey(context),
         List(context),
         Revoke(context),
+        RotateStorageCommand.Create(context),
     };
 
     private static Command CreateKey(CliContext context)

@@ -17,6 +17,5 @@ internal static class MaasRootCommand
         KeysCommand.Create(context),
         DeploymentsCommand.Create(context),
         InspectCommand.Create(context),
-        new Command("keys", "Keys: storage keys of artifacts at rest") { RotateStorageCommand.Create(context) },
     };
 }
