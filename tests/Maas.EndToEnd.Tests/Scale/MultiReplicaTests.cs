@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using static Maas.EndToEnd.Tests.Scale.ClusterClient;
 
 namespace Maas.EndToEnd.Tests.Scale;
