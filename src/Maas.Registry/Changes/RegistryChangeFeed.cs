@@ -39,11 +39,17 @@ internal sealed class RegistryChangeFeed : BackgroundService
         IEnumerable<IChangeNotificationListener> listeners,
         IOptions<ChangeFeedOptions> options,
         TimeProvider timeProvider,
-        ILogger<RegistryChangeFeed> logger)
+        ILogger<RegistryChangeFeed> logger,
+        ILoggerFactory loggerFactory)
     {
         _registry = registry;
         _database = database;
-        _listener = listeners.LastOrDefault();
+
+        // PostgreSQL announces each committed change (NOTIFY in the writing transaction): listen, so polls happen at once.
+        _listener = listeners.LastOrDefault()
+            ?? (database is PostgresMetadataDatabase postgres
+                ? new PostgresChangeListener(postgres.ConnectionString, timeProvider, loggerFactory.CreateLogger<PostgresChangeListener>())
+                : null);
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
