@@ -12,13 +12,19 @@ internal sealed class CliRunner(Uri server) : IDisposable
     /// <summary>Environment variables the commands see (e.g. <c>MAAS_API_KEY</c>); none by default.</summary>
     public Dictionary<string, string> Environment { get; } = [];
 
+    private ObservedWriter _error = new();
+
+    /// <summary>Completes once the running (or last) command has written <paramref name="text"/> to stderr.</summary>
+    public Task WaitForErrorAsync(string text) => Volatile.Read(ref _error).WaitForAsync(text);
+
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, CancellationToken.None);
 
     /// <summary>Runs a command line; cancelling <paramref name="cancellationToken"/> is what Ctrl+C does.</summary>
     public async Task<CliResult> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         using var output = new StringWriter();
-        using var error = new StringWriter();
+        using var error = new ObservedWriter();
+        Volatile.Write(ref _error, error);
         var context = new CliContext
         {
             Out = CreateConsole(output),

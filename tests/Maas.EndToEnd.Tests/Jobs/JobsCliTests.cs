@@ -104,6 +104,8 @@ public sealed class JobsCliTests : IAsyncLifetime
         var running = Cli.RunAsync(["quantize", "adder", "--method", "gated"], ctrlC.Token);
         await Jobs.Handler.GateReached.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
+        // The job may reach its gate before the CLI has the submission's answer; Ctrl+C is meant for the follow phase.
+        await Cli.WaitForErrorAsync("Job ").WaitAsync(TimeSpan.FromSeconds(30));
         await ctrlC.CancelAsync();
         var result = await running.WaitAsync(TimeSpan.FromSeconds(30));
 
