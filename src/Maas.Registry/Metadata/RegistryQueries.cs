@@ -142,10 +142,11 @@ internal static class RegistryQueries
         session.QueryAsync(
             """
             SELECT id, at, actor, action, model, version, detail, address FROM audit
-            WHERE (@model IS NULL OR model = @model)
-              AND (@actor IS NULL OR actor = @actor OR substr(actor, 1, length(@actor) + 1) = @actor || '#')
-              AND (@action IS NULL OR action = @action)
-              AND (@since IS NULL OR at >= @since)
+            WHERE (CAST(@model AS TEXT) IS NULL OR model = CAST(@model AS TEXT))
+              AND (CAST(@actor AS TEXT) IS NULL OR actor = CAST(@actor AS TEXT)
+                   OR substr(actor, 1, length(CAST(@actor AS TEXT)) + 1) = CAST(@actor AS TEXT) || '#')
+              AND (CAST(@action AS TEXT) IS NULL OR action = CAST(@action AS TEXT))
+              AND (CAST(@since AS TEXT) IS NULL OR at >= CAST(@since AS TEXT))
             ORDER BY id DESC LIMIT @limit
             """,
             ReadAudit,
