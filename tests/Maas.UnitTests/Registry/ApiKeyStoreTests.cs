@@ -1,15 +1,22 @@
+using Maas.Tests.Shared;
 using Maas.Core.Errors;
 using Maas.Registry.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-public sealed class ApiKeyStoreTests
+/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+public abstract class ApiKeyStoreTests(RegistryBackend backend)
 {
+    public sealed class Sqlite() : ApiKeyStoreTests(RegistryBackend.Sqlite);
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class Postgres(PostgresCluster cluster) : ApiKeyStoreTests(RegistryBackend.Postgres(cluster));
+
     [Fact]
     public async Task CreateRevoke_Key_StoredRevokedAndAuditedWithAddress()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var store = host.Services.GetRequiredService<IApiKeyStore>();
         var audit = host.Services.GetRequiredService<IAuditTrail>();
         var now = DateTimeOffset.UtcNow;
@@ -41,7 +48,7 @@ public sealed class ApiKeyStoreTests
     [Fact]
     public async Task QueryAsync_Filters_ActionAndSince()
     {
-        await using var host = RegistryTestHost.Create();
+        await using var host = RegistryTestHost.Create(backend);
         var audit = host.Services.GetRequiredService<IAuditTrail>();
         await audit.WriteAsync("unauthenticated", "auth.failure", "-", "GET /api/models: no credentials", "10.0.0.1");
         await audit.WriteAsync("bob#1", "push", "m", "x");
