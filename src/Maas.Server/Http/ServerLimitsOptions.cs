@@ -23,11 +23,12 @@ public sealed class ServerLimitsOptions
     /// <summary>Longest text field (a prompt, all of a chat's message contents together, a stop string), in characters: 1 Mi.</summary>
     public int MaxStringLength { get; set; } = 1024 * 1024;
 
-    /// <summary>Most prompt tokens a generation request may send (the model's context length applies as well).</summary>
-    public int MaxPromptTokens { get; set; } = 32 * 1024;
+    /// <summary>Most prompt tokens a generation request may send: 128 Ki (the model's context length applies as well, and
+    /// is usually the tighter bound; lower this to cap long prompts on long-context models).</summary>
+    public int MaxPromptTokens { get; set; } = 128 * 1024;
 
-    /// <summary>Largest <c>max_tokens</c> a generation request may ask for.</summary>
-    public int MaxCompletionTokens { get; set; } = 8 * 1024;
+    /// <summary>Largest <c>max_tokens</c> a generation request may ask for: 128 Ki (the model's context applies as well).</summary>
+    public int MaxCompletionTokens { get; set; } = 128 * 1024;
 
     /// <summary>Most bytes of all request headers together (Kestrel answers 431 past it): 32 KiB.</summary>
     public int MaxRequestHeadersTotalBytes { get; set; } = 32 * 1024;
