@@ -34,7 +34,9 @@ internal sealed class ChildServer : IAsyncDisposable
         }
     }
 
-    public static async Task<ChildServer> StartAsync(string dataDirectory)
+    /// <param name="dataDirectory">The server's data folder.</param>
+    /// <param name="environment">Extra environment variables (configuration such as <c>Maas__Jobs__...</c>), or null.</param>
+    public static async Task<ChildServer> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -46,6 +48,11 @@ internal sealed class ChildServer : IAsyncDisposable
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "maas.dll"), "serve", "--data", dataDirectory, "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-samples", "--grpc-port", "0" })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
