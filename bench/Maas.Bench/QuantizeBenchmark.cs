@@ -21,8 +21,10 @@ namespace Maas.Bench;
 /// through ONNX Runtime with the same session options: file size, rows per second at batch 1 and batch 32 measured in
 /// alternating rounds (so load from other processes hits both alike), and the cosine of the mean-pooled embeddings
 /// over 96 varied sentences. Prints one line per figure; `--dump` also writes ORT's optimized int8 graph's operator
-/// counts, to see whether the MatMulIntegerToFloat / DynamicQuantizeMatMul fusions fired. Usage:
-/// <c>quantize [ROUNDS] [--method M] [--dump]</c>.
+/// counts, to see whether the MatMulIntegerToFloat / DynamicQuantizeMatMul fusions fired. dynamic-int8 runs through its
+/// pass as the quantize job does, calibrated on the sentence set that is not evaluated (held out). Usage:
+/// <c>quantize [ROUNDS] [--method M] [--dump] [--sample-texts] [--options JSON] [--also JSON ...]</c>; each
+/// <c>--also</c> adds another dynamic-int8 option set, measured in the same interleaved rounds.
 /// </summary>
 internal static class QuantizeBenchmark
 {
@@ -58,64 +60,6 @@ internal static class QuantizeBenchmark
             SampleModels.CopyMiniLmFile("vocab.txt", vocab);
             var int8Path = Path.Combine(folder, "int8", "model.onnx");
             Directory.CreateDirectory(Path.GetDirectoryName(int8Path)!);
-
-            if (args.SkipWhile(a => a != "--probe").Skip(1).FirstOrDefault() is { } probe)
-            {
-                var m = OnnxModelFile.Load(fp32Path);
-                var names = probe.Split(',');
-                foreach (var n in names)
-                {
-                    m.Graph.Output.Add(new Maas.Formats.Onnx.Proto.ValueInfoProto { Name = n, Type = new Maas.Formats.Onnx.Proto.TypeProto { TensorType = new Maas.Formats.Onnx.Proto.TypeProto.Types.Tensor { ElemType = 1 } } });
-                }
-
-                var probePath = Path.Combine(folder, "probe.onnx");
-                OnnxModelFile.Save(m, probePath);
-                using var session = Open(probePath, null);
-                var enc = new WordPieceEncoder(vocab, lowerCase: true, maxLength: 128);
-                foreach (var text in new[] { "Thanks!", "ok", "Hello.", "The orchestra played Beethoven's Ninth Symphony to a sold-out hall." })
-                {
-                    var batch = enc.Encode([text]);
-                    long[] shape = [1, batch.SequenceLength];
-                    using var ids = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
-                    using var mask = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, shape);
-                    using var types = OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds, shape);
-                    using var ro = new RunOptions();
-                    using var outs = session.Run(ro, ["input_ids", "attention_mask", "token_type_ids"], [ids, mask, types], names);
-                    Console.WriteLine($"# {text} ({batch.SequenceLength} tokens)");
-                    for (var o = 0; o < names.Length; o++)
-                    {
-                        var v = outs[o].GetTensorDataAsSpan<float>();
-                        var k = v.Length / batch.SequenceLength;
-                        var line = new System.Text.StringBuilder($"  {names[o]} K={k}:");
-                        for (var t = 0; t < batch.SequenceLength; t++)
-                        {
-                            var row = v.Slice(t * k, k);
-                            float mx = 0, mn = 0; var arg = 0; double sq = 0;
-                            for (var c = 0; c < k; c++) { if (MathF.Abs(row[c]) > mx) { mx = MathF.Abs(row[c]); arg = c; } mn = MathF.Min(mn, row[c]); sq += row[c] * row[c]; }
-                            line.Append(System.FormattableString.Invariant($" [max {mx:F1}@{arg} min {mn:F2} rms {Math.Sqrt(sq / k):F2}]"));
-                        }
-
-                        Console.WriteLine(line);
-                    }
-                }
-
-                return 0;
-            }
-
-            if (args.Contains("--list-linear"))
-            {
-                var m = OnnxModelFile.Load(fp32Path);
-                var producers = m.Graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
-                var inits = m.Graph.Initializer.ToDictionary(i => i.Name);
-                foreach (var n in m.Graph.Node.Where(n => n.OpType is "MatMul" or "Gemm"))
-                {
-                    var w = inits.TryGetValue(n.Input[1], out var t) ? string.Join("x", t.Dims) : "act";
-                    var p = producers.TryGetValue(n.Input[0], out var pn) ? pn.OpType + ":" + pn.Name : "input";
-                    Console.WriteLine($"{n.Name} w={w} in={n.Input[0]} from={p}");
-                }
-
-                return 0;
-            }
 
             var encoder = new WordPieceEncoder(vocab, lowerCase: true, maxLength: 128);
             var sentences = useSampleTexts ? [.. Maas.Optimization.Evaluation.SampleTexts.Sentences] : Sentences();

@@ -36,7 +36,8 @@ internal sealed class ChildServer : IAsyncDisposable
 
     /// <param name="dataDirectory">The server's data folder.</param>
     /// <param name="settings">Configuration such as <c>Maas:Registry:Artifacts=s3://bucket</c>, passed as <c>--Key=value</c>.</param>
-    public static async Task<ChildServer> StartAsync(string dataDirectory, IEnumerable<string>? settings = null)
+    /// <param name="environment">Extra environment variables (configuration such as <c>Maas__Jobs__...</c>), or null.</param>
+    public static async Task<ChildServer> StartAsync(string dataDirectory, IEnumerable<string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -53,6 +54,11 @@ internal sealed class ChildServer : IAsyncDisposable
         foreach (var setting in settings ?? [])
         {
             start.ArgumentList.Add("--" + setting);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
