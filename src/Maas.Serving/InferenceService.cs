@@ -71,20 +71,35 @@ internal sealed class InferenceService(ModelRouter router, ModelHost host, IOpti
         return overrides.ApplyTo(options.Value.Defaults);
     }
 
-    public async Task<T> RunAsync<T>(
+    public Task<T> RunAsync<T>(
         ModelReference reference,
         Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,
         CancellationToken cancellationToken = default)
     {
-        using var activity = ServingActivities.StartRequest(reference.ToString());
-        try
+        // Untraced (no listener: StartRequest returns null), the call costs nothing beyond the routing itself.
+        var activity = ServingActivities.StartRequest(reference);
+        return activity is null
+            ? RunOnRouteAsync(reference, work, null, cancellationToken)
+            : RunTracedAsync(reference, work, activity, cancellationToken);
+    }
+
+    private async Task<T> RunTracedAsync<T>(
+        ModelReference reference,
+        Func<ModelVersionInfo, IInferencePipeline, CancellationToken, ValueTask<T>> work,
+        Activity activity,
+        CancellationToken cancellationToken)
+    {
+        using (activity)
         {
-            return await RunOnRouteAsync(reference, work, activity, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (activity is not null)
-        {
-            ServingActivities.Fail(activity, ex);
-            throw;
+            try
+            {
+                return await RunOnRouteAsync(reference, work, activity, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                ServingActivities.Fail(activity, ex);
+                throw;
+            }
         }
     }
 

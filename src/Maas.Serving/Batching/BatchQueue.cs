@@ -406,11 +406,15 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         var running = batch[0].Batch!;
         var rows = 0;
         var requests = new TRequest[batch.Count];
-        var traces = new ActivityContext[batch.Count];
+        var traces = ServingActivities.Source.HasListeners() ? new ActivityContext[batch.Count] : [];
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Dequeued();
-            traces[i] = batch[i].TraceContext;
+            if (traces.Length > 0)
+            {
+                traces[i] = batch[i].TraceContext;
+            }
+
             _metrics.QueueDepth(_model, _version, -1);
             _metrics.Queued(_model, _version, _time.GetElapsedTime(batch[i].Arrival));
             requests[i] = batch[i].Request;

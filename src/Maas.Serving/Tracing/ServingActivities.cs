@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Maas.Core.Models;
 
 namespace Maas.Serving.Tracing;
 
@@ -59,7 +60,7 @@ internal static class ServingActivities
     /// queued under, oldest first): a child of the oldest, linked to all, so each request's trace leads to it.</summary>
     public static Activity? StartBatch(string model, int version, IReadOnlyList<ActivityContext> requests, int rows)
     {
-        if (!Source.HasListeners())
+        if (requests.Count == 0 || !Source.HasListeners())
         {
             return null;
         }
@@ -93,7 +94,7 @@ internal static class ServingActivities
     }
 
     /// <summary>Starts the <c>maas.request</c> span of one inference call on <paramref name="reference"/>.</summary>
-    public static Activity? StartRequest(string reference)
+    public static Activity? StartRequest(ModelReference reference)
     {
         if (!Source.HasListeners())
         {
@@ -101,7 +102,7 @@ internal static class ServingActivities
         }
 
         var activity = Source.StartActivity(Request, ActivityKind.Internal);
-        activity?.SetTag("maas.model.reference", reference);
+        activity?.SetTag("maas.model.reference", reference.ToString());
         return activity;
     }
 

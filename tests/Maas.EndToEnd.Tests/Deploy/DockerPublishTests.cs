@@ -128,7 +128,8 @@ public sealed class DockerPublishTests
             }
 
             Assert.True(ready, $"the published server did not become ready:\n{output}");
-            var (kill, _) = await RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], app, TimeSpan.FromSeconds(10));
+            // bash's built-in kill: a minimal Debian has no /bin/kill.
+            var (kill, _) = await RunAsync("bash", ["-c", $"kill -TERM {process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}"], app, TimeSpan.FromSeconds(10));
             Assert.Equal(0, kill);
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode} after SIGTERM:\n{output}");
