@@ -5,6 +5,7 @@ using Maas.Bench;
 // `quantize`: all-MiniLM-L6-v2 fp32 vs its dynamic-int8 rewrite through ONNX Runtime (docs/benchmarks.md, issue 9).
 // `inprocess`: the in-process side of `batching`, one measurement per stdin command (bench/serving/measure.py).
 // `static-int8`: ResNet18 quantized with the static-int8 pass vs fp32 (size, throughput, cosine; docs/benchmarks.md).
+// `sampler`: ns per sampling step at 32k / 152k vocabularies, old full-sort top-p vs the current sampler (docs/benchmarks-llm.md).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -24,6 +25,11 @@ if (args.Length > 0 && args[0] == "quantize")
 if (args.Length > 0 && args[0] == "static-int8")
 {
     return await StaticInt8Benchmark.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "sampler")
+{
+    return SamplerBenchmark.Run();
 }
 
 if (args.Length > 0 && args[0] == "inprocess")

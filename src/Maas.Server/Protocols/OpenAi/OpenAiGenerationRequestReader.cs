@@ -90,7 +90,7 @@ internal static class OpenAiGenerationRequestReader
         };
     }
 
-    private static List<ChatMessage> Messages(JsonElement root)
+    internal static List<ChatMessage> Messages(JsonElement root)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
         {
