@@ -127,6 +127,14 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             }
         }
 
+        foreach (var token in sampling.LogitBias?.Keys ?? Enumerable.Empty<int>())
+        {
+            if ((uint)token >= (uint)Info.VocabularySize)
+            {
+                throw MaasException.InvalidArgument($"logit_bias names token {token}, which is not in the vocabulary of {_key} ({Info.VocabularySize} tokens).");
+            }
+        }
+
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -143,7 +151,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
                 throw MaasException.Unavailable($"The prompt needs {prompt.Count} KV cells; {_key} has {free} free now.");
             }
 
-            var sequence = new LlamaSequence(this, (LLamaSeqId)slot, prompt, new TokenSampler(sampling));
+            var sequence = new LlamaSequence(this, (LLamaSeqId)slot, prompt, new TokenSampler(sampling, prompt));
             _slots[slot] = sequence;
             return sequence;
         }

@@ -2,44 +2,116 @@ using Maas.Core.Engines;
 
 namespace Maas.Engines.Llama;
 
-/// <summary>One sequence's sampler: penalties, temperature, nucleus (top-p) and its own seeded random state.</summary>
+/// <summary>One sequence's sampler: logit bias, penalties, temperature, top-k, top-p, min-p and its own seeded random state.</summary>
 /// <remarks>
 /// Sampling is done here in C# from the raw logits rather than with llama.cpp's sampler chain so that each
 /// sequence's random stream depends only on its own seed and logits, whatever else shares the batch.
-/// Log-probabilities are those of the model (log-softmax of the raw logits), before penalties and temperature,
+/// Log-probabilities are those of the model (log-softmax of the raw logits), before bias, penalties and temperature,
 /// as OpenAI reports them.
+/// Order (as vLLM): logit bias, repetition penalty (llama.cpp: divide a positive logit, multiply a negative one, once
+/// per distinct token in the last <see cref="SamplingOptions.RepetitionWindow"/> prompt and generated tokens), presence and
+/// frequency penalties (OpenAI, generated tokens), temperature, then top-k, top-p (over the top-k set) and min-p
+/// (relative to the most likely token). The whole vocabulary is never sorted: top-k selects with a bounded heap, top-p
+/// with a histogram of the weights that finds the bucket where the nucleus ends, and only the candidates are sorted.
 /// </remarks>
 internal sealed class TokenSampler
 {
     /// <summary>Temperatures at or below this are treated as 0: always the most likely token.</summary>
     internal const float GreedyTemperature = 1e-3f;
 
+    /// <summary>A logit bias at or below this bans the token outright.</summary>
+    internal const float BanBias = -100f;
+
     private readonly SamplingOptions _options;
     private readonly Random _random;
     private readonly Dictionary<int, int> _generated = [];
+    private readonly int[] _recent;
+    private readonly Dictionary<int, int> _recentCounts = [];
+    private int _recentCount;
+    private int _recentNext;
 
-    public TokenSampler(SamplingOptions options)
+    public TokenSampler(SamplingOptions options, IReadOnlyList<int>? prompt = null)
     {
         _options = options;
         _random = options.Seed is { } seed ? new Random(unchecked((int)seed)) : new Random();
+        _recent = options.RepetitionPenalty != 1f && options.RepetitionWindow > 0 ? new int[options.RepetitionWindow] : [];
+        if (prompt is not null && _recent.Length > 0)
+        {
+            for (var i = Math.Max(0, prompt.Count - _recent.Length); i < prompt.Count; i++)
+            {
+                Remember(prompt[i]);
+            }
+        }
     }
 
     public SampledToken Sample(ReadOnlySpan<float> logits, SamplerScratch scratch)
     {
         var adjusted = scratch.Values.AsSpan(0, logits.Length);
         logits.CopyTo(adjusted);
+        ApplyBias(adjusted);
         ApplyPenalties(adjusted);
         var token = _options.Temperature <= GreedyTemperature ? ArgMax(adjusted) : Draw(adjusted, scratch);
         _generated[token] = _generated.GetValueOrDefault(token) + 1;
+        Remember(token);
 
         var logNormalizer = LogSumExp(logits);
         var alternatives = _options.TopLogprobs > 0 ? TopAlternatives(logits, logNormalizer, _options.TopLogprobs) : null;
         return new SampledToken(token, logits[token] - logNormalizer, alternatives);
     }
 
-    // OpenAI semantics: presence subtracts once for any token generated so far, frequency once per occurrence.
+    private void Remember(int token)
+    {
+        if (_recent.Length == 0)
+        {
+            return;
+        }
+
+        if (_recentCount == _recent.Length)
+        {
+            var old = _recent[_recentNext];
+            if (--_recentCounts[old] == 0)
+            {
+                _recentCounts.Remove(old);
+            }
+        }
+        else
+        {
+            _recentCount++;
+        }
+
+        _recent[_recentNext] = token;
+        _recentNext = (_recentNext + 1) % _recent.Length;
+        _recentCounts[token] = _recentCounts.GetValueOrDefault(token) + 1;
+    }
+
+    private void ApplyBias(Span<float> logits)
+    {
+        if (_options.LogitBias is not { Count: > 0 } bias)
+        {
+            return;
+        }
+
+        foreach (var (token, value) in bias)
+        {
+            if ((uint)token < (uint)logits.Length)
+            {
+                logits[token] = value <= BanBias ? float.NegativeInfinity : logits[token] + value;
+            }
+        }
+    }
+
     private void ApplyPenalties(Span<float> logits)
     {
+        var penalty = _options.RepetitionPenalty;
+        if (penalty != 1f)
+        {
+            foreach (var token in _recentCounts.Keys)
+            {
+                logits[token] = logits[token] > 0 ? logits[token] / penalty : logits[token] * penalty;
+            }
+        }
+
+        // OpenAI semantics: presence subtracts once for any token generated so far, frequency once per occurrence.
         if (_options.PresencePenalty == 0f && _options.FrequencyPenalty == 0f)
         {
             return;
@@ -54,36 +126,169 @@ internal sealed class TokenSampler
     private int Draw(Span<float> logits, SamplerScratch scratch)
     {
         var max = logits[ArgMax(logits)];
-        var inverseTemperature = 1.0 / _options.Temperature;
+        var inverseTemperature = 1.0f / _options.Temperature;
+        var topP = Math.Max(0f, _options.TopP);
+        var useTopK = _options.TopK > 0 && _options.TopK < logits.Length;
+        var useHistogram = topP < 1f && !useTopK;
+        var buckets = scratch.BucketWeights;
+        if (useHistogram)
+        {
+            Array.Clear(buckets);
+        }
+
         double total = 0;
         for (var i = 0; i < logits.Length; i++)
         {
-            var weight = (float)Math.Exp((logits[i] - max) * inverseTemperature);
+            var distance = (max - logits[i]) * inverseTemperature;
+            var weight = MathF.Exp(-distance);
             logits[i] = weight;
             total += weight;
+            if (useHistogram)
+            {
+                buckets[Bucket(distance)] += weight;
+            }
         }
 
-        if (_options.TopP >= 1f)
+        // The most likely token has weight 1, so min-p keeps weights >= MinP.
+        var minWeight = _options.MinP;
+        if (!useTopK && topP >= 1f)
         {
-            return Pick(logits, total);
+            return minWeight > 0f ? PickAbove(logits, minWeight) : Pick(logits, total);
         }
 
-        // Nucleus: the smallest set of most likely tokens whose probability reaches TopP.
-        var keys = scratch.Keys.AsSpan(0, logits.Length);
-        var order = scratch.Order.AsSpan(0, logits.Length);
-        for (var i = 0; i < logits.Length; i++)
+        var order = scratch.Order;
+        var count = useTopK ? SelectTopK(logits, order, _options.TopK) : SelectNucleusBuckets(logits, order, buckets, topP * total);
+        var candidates = order.AsSpan(0, count);
+        SortByWeight(candidates, scratch.Values);
+        if (useTopK)
         {
-            keys[i] = -logits[i];
-            order[i] = i;
+            // Top-p over the top-k set, renormalised.
+            total = 0;
+            foreach (var token in candidates)
+            {
+                total += logits[token];
+            }
         }
 
-        keys.Sort(order);
-        var threshold = Math.Max(0f, _options.TopP) * total;
+        return PickPrefix(candidates, logits, topP * total, minWeight);
+    }
+
+    private static int Bucket(float distance) =>
+        distance < (SamplerScratch.Buckets - 1) / SamplerScratch.BucketsPerNat ? (int)(distance * SamplerScratch.BucketsPerNat) : SamplerScratch.Buckets - 1;
+
+    // Every token whose bucket is at or before the one where the cumulative weight reaches the threshold: a superset of the nucleus.
+    private static int SelectNucleusBuckets(ReadOnlySpan<float> weights, int[] order, double[] buckets, double threshold)
+    {
+        var last = SamplerScratch.Buckets - 1;
+        double cumulative = 0;
+        for (var b = 0; b < SamplerScratch.Buckets; b++)
+        {
+            cumulative += buckets[b];
+            if (cumulative >= threshold)
+            {
+                last = b;
+                break;
+            }
+        }
+
+        var count = 0;
+        if (last == SamplerScratch.Buckets - 1)
+        {
+            for (var i = 0; i < weights.Length; i++)
+            {
+                order[count++] = i;
+            }
+
+            return count;
+        }
+
+        // A hair below the bucket's lower edge so that float rounding can only add candidates, never drop one.
+        var cutoff = MathF.Exp(-(last + 1) / SamplerScratch.BucketsPerNat) * 0.9999f;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            if (weights[i] >= cutoff)
+            {
+                order[count++] = i;
+            }
+        }
+
+        return count;
+    }
+
+    // Bounded min-heap of the k largest weights (ties: the lower token id wins), O(V log k).
+    private static int SelectTopK(ReadOnlySpan<float> weights, int[] order, int k)
+    {
+        var size = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            if (size < k)
+            {
+                var at = size++;
+                while (at > 0)
+                {
+                    var parent = (at - 1) >> 1;
+                    if (!Before(weights, order[parent], i))
+                    {
+                        break;
+                    }
+
+                    order[at] = order[parent];
+                    at = parent;
+                }
+
+                order[at] = i;
+            }
+            else if (Before(weights, i, order[0]))
+            {
+                SiftDown(weights, order, size, i);
+            }
+        }
+
+        return size;
+    }
+
+    // Heap order: the root is the worst kept token; "Before(a, b)" is true when a ranks above b.
+    private static bool Before(ReadOnlySpan<float> weights, int a, int b) => weights[a] > weights[b] || (weights[a] == weights[b] && a < b);
+
+    private static void SiftDown(ReadOnlySpan<float> weights, int[] order, int size, int token)
+    {
+        var at = 0;
+        while (true)
+        {
+            var child = (2 * at) + 1;
+            if (child >= size)
+            {
+                break;
+            }
+
+            if (child + 1 < size && Before(weights, order[child], order[child + 1]))
+            {
+                child++;
+            }
+
+            if (!Before(weights, token, order[child]))
+            {
+                break;
+            }
+
+            order[at] = order[child];
+            at = child;
+        }
+
+        order[at] = token;
+    }
+
+    private static void SortByWeight(Span<int> candidates, float[] weights) =>
+        candidates.Sort((a, b) => weights[a] != weights[b] ? weights[b].CompareTo(weights[a]) : a.CompareTo(b));
+
+    // The shortest prefix (sorted by weight) reaching the threshold, cut further by min-p, then a draw within it.
+    private int PickPrefix(ReadOnlySpan<int> candidates, ReadOnlySpan<float> weights, double threshold, float minWeight)
+    {
         double kept = 0;
         var count = 0;
-        while (count < order.Length && (count == 0 || kept < threshold))
+        while (count < candidates.Length && (count == 0 || (kept < threshold && weights[candidates[count]] >= minWeight)))
         {
-            kept += logits[order[count]];
+            kept += weights[candidates[count]];
             count++;
         }
 
@@ -91,14 +296,46 @@ internal sealed class TokenSampler
         double cumulative = 0;
         for (var i = 0; i < count; i++)
         {
-            cumulative += logits[order[i]];
+            cumulative += weights[candidates[i]];
             if (target < cumulative)
             {
-                return order[i];
+                return candidates[i];
             }
         }
 
-        return order[count - 1];
+        return candidates[count - 1];
+    }
+
+    private int PickAbove(ReadOnlySpan<float> weights, float minWeight)
+    {
+        double total = 0;
+        foreach (var weight in weights)
+        {
+            if (weight >= minWeight)
+            {
+                total += weight;
+            }
+        }
+
+        var target = _random.NextDouble() * total;
+        double cumulative = 0;
+        var last = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            if (weights[i] < minWeight)
+            {
+                continue;
+            }
+
+            cumulative += weights[i];
+            last = i;
+            if (target < cumulative)
+            {
+                return i;
+            }
+        }
+
+        return last;
     }
 
     private int Pick(ReadOnlySpan<float> weights, double total)

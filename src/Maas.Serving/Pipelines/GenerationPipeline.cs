@@ -60,6 +60,22 @@ internal sealed class GenerationPipeline : ITextGenerationPipeline
 
     public int CountTokens(string text) => _generator.Tokenize(text, addSpecialTokens: true).Count;
 
+    public IReadOnlyList<int> Tokenize(string text, bool addSpecialTokens) => _generator.Tokenize(text, addSpecialTokens);
+
+    public string Detokenize(IReadOnlyList<int> tokens)
+    {
+        var vocabulary = _generator.Info.VocabularySize;
+        foreach (var token in tokens)
+        {
+            if ((uint)token >= (uint)vocabulary)
+            {
+                throw MaasException.InvalidArgument($"Token {token} is not in the model's vocabulary ({vocabulary} tokens).");
+            }
+        }
+
+        return _generator.Detokenize(tokens);
+    }
+
     public IAsyncEnumerable<GenerationChunk> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default)
     {
         var prompt = _generator.Tokenize(request.Prompt, request.AddSpecialTokens);

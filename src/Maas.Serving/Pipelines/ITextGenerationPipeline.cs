@@ -15,6 +15,12 @@ public interface ITextGenerationPipeline : IInferencePipeline
     /// <summary>Number of tokens <paramref name="text"/> becomes (with BOS).</summary>
     int CountTokens(string text);
 
+    /// <summary>The model's tokens for <paramref name="text"/>, with its special tokens (BOS) in front when <paramref name="addSpecialTokens"/>.</summary>
+    IReadOnlyList<int> Tokenize(string text, bool addSpecialTokens);
+
+    /// <summary>The text of <paramref name="tokens"/>; a token outside the vocabulary is a 400.</summary>
+    string Detokenize(IReadOnlyList<int> tokens);
+
     /// <summary>Queues a generation and returns its chunks as they are produced.</summary>
     /// <remarks>
     /// Validation and admission happen before this returns: a full queue throws 429, a request that cannot fit the

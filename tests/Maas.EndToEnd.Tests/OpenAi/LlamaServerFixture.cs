@@ -53,6 +53,9 @@ public sealed class LlamaServerFixture : IAsyncLifetime
     /// <summary>Prompt tokens (BOS included) as the server counts them.</summary>
     public int CountPromptTokens(string prompt) => _reference!.Tokenize(prompt, addSpecialTokens: true).Count;
 
+    /// <summary>The same model's tokens for <paramref name="text"/>, tokenized in this process.</summary>
+    public IReadOnlyList<int> Tokenize(string text, bool addSpecialTokens) => _reference!.Tokenize(text, addSpecialTokens);
+
     public async Task DisposeAsync()
     {
         if (_reference is not null)

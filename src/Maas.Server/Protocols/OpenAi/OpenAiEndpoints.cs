@@ -15,6 +15,7 @@ internal static class OpenAiEndpoints
         OpenAiModelsEndpoints.Map(v1);
         OpenAiEmbeddingsEndpoints.Map(v1);
         OpenAiGenerationEndpoints.Map(v1);
+        OpenAiTokenizerEndpoints.Map(app, v1);
         return app;
     }
 }

@@ -11,6 +11,7 @@ internal static class OpenAiGenerationRequestReader
 {
     private const int MaxStops = 4;
     private const int MaxTopLogprobs = 20;
+    private const int MaxLogitBias = 1024;
 
     public static OpenAiGenerationRequest Read(JsonElement root, bool chat)
     {
@@ -41,6 +42,10 @@ internal static class OpenAiGenerationRequestReader
             TopP = (float)(Number(root, "top_p", 0, 1) ?? 1),
             PresencePenalty = (float)(Number(root, "presence_penalty", -2, 2) ?? 0),
             FrequencyPenalty = (float)(Number(root, "frequency_penalty", -2, 2) ?? 0),
+            TopK = TopK(root),
+            MinP = (float)(Number(root, "min_p", 0, 1) ?? 0),
+            RepetitionPenalty = RepetitionPenalty(root),
+            LogitBias = LogitBias(root),
             TopLogprobs = topLogprobs,
             Seed = Integer(root, "seed") is { } seed ? unchecked((uint)seed) : null,
         };
@@ -85,7 +90,7 @@ internal static class OpenAiGenerationRequestReader
         };
     }
 
-    private static List<ChatMessage> Messages(JsonElement root)
+    internal static List<ChatMessage> Messages(JsonElement root)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
         {
@@ -193,6 +198,56 @@ internal static class OpenAiGenerationRequestReader
         }
 
         return (top is not null, (int)(top ?? 0));
+    }
+
+    // vLLM and llama-server: 0 or -1 turn top-k off.
+    private static int TopK(JsonElement root) => Integer(root, "top_k") switch
+    {
+        null or 0 or -1 => 0,
+        < -1 => throw MaasException.InvalidArgument("'top_k' must be a positive integer (0 or -1: off)."),
+        var k => (int)Math.Min(k.Value, int.MaxValue),
+    };
+
+    private static float RepetitionPenalty(JsonElement root)
+    {
+        var penalty = Number(root, "repetition_penalty", 0, 10) ?? 1;
+        return penalty > 0 ? (float)penalty : throw MaasException.InvalidArgument("'repetition_penalty' must be greater than 0 (1: off).");
+    }
+
+    // OpenAI: {"token id": bias}, bias between -100 and 100; -100 bans the token.
+    private static Dictionary<int, float>? LogitBias(JsonElement root)
+    {
+        if (!root.TryGetProperty("logit_bias", out var bias) || bias.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (bias.ValueKind != JsonValueKind.Object)
+        {
+            throw MaasException.InvalidArgument("'logit_bias' must be an object mapping token ids to numbers between -100 and 100.");
+        }
+
+        var map = new Dictionary<int, float>();
+        foreach (var entry in bias.EnumerateObject())
+        {
+            if (!int.TryParse(entry.Name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var token))
+            {
+                throw MaasException.InvalidArgument($"'logit_bias' key '{entry.Name}' is not a token id (a non-negative integer).");
+            }
+
+            if (entry.Value.ValueKind != JsonValueKind.Number || entry.Value.GetDouble() is not (>= -100 and <= 100))
+            {
+                throw MaasException.InvalidArgument($"'logit_bias' for token {token} must be a number between -100 and 100.");
+            }
+
+            map[token] = (float)entry.Value.GetDouble();
+            if (map.Count > MaxLogitBias)
+            {
+                throw MaasException.InvalidArgument($"'logit_bias' may name at most {MaxLogitBias} tokens.");
+            }
+        }
+
+        return map.Count == 0 ? null : map;
     }
 
     private static long? Integer(JsonElement root, string name)

@@ -39,6 +39,28 @@ public sealed class OpenAiGenerationRequestReaderTests
         Assert.Equal(["."], request.Generation.Stop);
     }
 
+    [Fact]
+    public void Read_SamplingExtensions_Mapped()
+    {
+        var request = Read("""{"model": "tiny", "prompt": "x", "top_k": 40, "min_p": 0.05, "repetition_penalty": 1.1, "logit_bias": {"7": -100, "9": 2.5}}""", chat: false);
+
+        var sampling = request.Generation.Sampling;
+        Assert.Equal(40, sampling.TopK);
+        Assert.Equal(0.05f, sampling.MinP);
+        Assert.Equal(1.1f, sampling.RepetitionPenalty);
+        Assert.Equal(-100f, sampling.LogitBias![7]);
+        Assert.Equal(2.5f, sampling.LogitBias[9]);
+    }
+
+    [Fact]
+    public void Read_TopKMinusOne_Off()
+    {
+        var request = Read("""{"model": "tiny", "prompt": "x", "top_k": -1}""", chat: false);
+
+        Assert.Equal(0, request.Generation.Sampling.TopK);
+        Assert.Null(request.Generation.Sampling.LogitBias);
+    }
+
     [Theory]
     [InlineData("""{"model": "tiny", "messages": [{"role": "user", "content": "x"}], "n": 2}""", "'n' must be 1")]
     [InlineData("""{"model": "tiny", "messages": []}""", "'messages'")]
@@ -48,6 +70,14 @@ public sealed class OpenAiGenerationRequestReaderTests
     [InlineData("""{"model": "tiny", "messages": [{"role": "user", "content": "x"}], "top_logprobs": 21, "logprobs": true}""", "'top_logprobs'")]
     [InlineData("""{"model": "tiny", "messages": [{"role": "user", "content": "x"}], "max_tokens": 0}""", "'max_tokens'")]
     [InlineData("""{"messages": [{"role": "user", "content": "x"}]}""", "'model'")]
+    [InlineData("""{"model": "tiny", "prompt": "x", "top_k": -2}""", "'top_k'")]
+    [InlineData("""{"model": "tiny", "prompt": "x", "top_k": 1.5}""", "'top_k'")]
+    [InlineData("""{"model": "tiny", "prompt": "x", "min_p": 1.5}""", "'min_p'")]
+    [InlineData("""{"model": "tiny", "prompt": "x", "repetition_penalty": 0}""", "'repetition_penalty'")]
+    [InlineData("""{"model": "tiny", "prompt": "x", "logit_bias": {"12": 101}}""", "'logit_bias' for token 12")]
+    [InlineData("""{"model": "tiny", "prompt": "x", "logit_bias": {"abc": 1}}""", "'logit_bias' key 'abc'")]
+    [InlineData("""{"model": "tiny", "prompt": "x", "logit_bias": {"-3": 1}}""", "'logit_bias' key '-3'")]
+    [InlineData("""{"model": "tiny", "prompt": "x", "logit_bias": [1]}""", "'logit_bias' must be an object")]
     public void Read_InvalidChatRequest_InvalidArgumentNamingTheField(string body, string expected)
     {
         var error = Assert.Throws<MaasException>(() => Read(body, chat: true));
