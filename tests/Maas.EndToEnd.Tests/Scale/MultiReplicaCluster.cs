@@ -16,6 +16,9 @@ public sealed class MultiReplicaCluster : IAsyncLifetime
 
     internal List<ReplicaProcess> Replicas { get; } = [];
 
+    /// <summary>The backend the replicas were started on.</summary>
+    internal ReplicaData Data => _data ?? throw new InvalidOperationException("The cluster has not started.");
+
     internal NginxBalancer Balancer { get; private set; } = null!;
 
     /// <summary>Starts the replicas on the data <paramref name="createData"/> describes, once (the first caller's backend).</summary>

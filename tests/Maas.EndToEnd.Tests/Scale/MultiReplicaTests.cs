@@ -13,6 +13,9 @@ public abstract class MultiReplicaTests(MultiReplicaCluster cluster, ITestOutput
     private const int Clients = 4;
     private static readonly TimeSpan AliasBound = TimeSpan.FromSeconds(5);
 
+    /// <summary>The replicas and the balancer of this class.</summary>
+    protected MultiReplicaCluster Cluster => cluster;
+
     /// <summary>The backend's name in the figures written to the test output.</summary>
     protected abstract string Backend { get; }
 
@@ -171,4 +174,27 @@ public sealed class PostgresS3MultiReplicaTests(MultiReplicaCluster cluster, Pos
     protected override bool RestartDuringPushes => true;
 
     protected override Task<ReplicaData> CreateDataAsync() => PostgresS3ReplicaData.CreateAsync(postgres, s3.Server);
+
+    [Fact]
+    public async Task Push_PostgresAndS3_MetadataInTheDatabaseBlobInTheBucketCopiesInEachReplicasCache()
+    {
+        const string model = "where-it-lives";
+        Assert.Equal(1, await PushAsync(Cluster.Balancer.Client, model, 7));
+        foreach (var replica in Cluster.Replicas)
+        {
+            Assert.Equal((true, Output(7)), await InferAsync(replica.Client, model));
+        }
+
+        var data = Assert.IsType<PostgresS3ReplicaData>(Cluster.Data);
+        using var client = s3.Server.CreateClient();
+        var objects = await client.ListObjectsV2Async(new() { BucketName = data.Bucket, Prefix = PostgresS3ReplicaData.Prefix + "/" });
+        Assert.NotEmpty(objects.S3Objects ?? []);
+        for (var i = 0; i < Cluster.Replicas.Count; i++)
+        {
+            // No SQLite file and no artifact folder of its own: only the cache the replica loaded the model from.
+            var folder = data.DataDirectory(i);
+            Assert.False(File.Exists(Path.Combine(folder, "registry.db")), folder);
+            Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(folder, "cache"), "*", SearchOption.AllDirectories));
+        }
+    }
 }

@@ -39,8 +39,9 @@ internal sealed class PostgresS3ReplicaData : ReplicaData
     private readonly string _database;
     private readonly IReadOnlyList<string> _shared;
 
-    private PostgresS3ReplicaData(PostgresCluster postgres, string database, IEnumerable<string> s3Settings)
+    private PostgresS3ReplicaData(PostgresCluster postgres, string database, string bucket, IEnumerable<string> s3Settings)
     {
+        Bucket = bucket;
         _postgres = postgres;
         _database = database;
         _shared = [$"Maas:Registry:Database={database}", .. s3Settings];
@@ -49,8 +50,13 @@ internal sealed class PostgresS3ReplicaData : ReplicaData
     public static async Task<ReplicaData> CreateAsync(PostgresCluster postgres, S3rverServer s3)
     {
         var bucket = await s3.CreateBucketAsync();
-        return new PostgresS3ReplicaData(postgres, postgres.CreateDatabase(), s3.Settings(bucket, "replicas"));
+        return new PostgresS3ReplicaData(postgres, postgres.CreateDatabase(), bucket, s3.Settings(bucket, Prefix));
     }
+
+    public const string Prefix = "replicas";
+
+    /// <summary>The bucket every replica's artifacts go to (under <see cref="Prefix"/>).</summary>
+    public string Bucket { get; }
 
     public override string DataDirectory(int index) => Path.Combine(_root, $"replica{index}");
 
