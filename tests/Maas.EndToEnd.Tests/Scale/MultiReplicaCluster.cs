@@ -4,34 +4,56 @@ using Maas.EndToEnd.Tests.Infrastructure;
 
 namespace Maas.EndToEnd.Tests.Scale;
 
-/// <summary>Three <c>maas serve</c> processes sharing one registry, behind nginx.</summary>
+/// <summary>Three <c>maas serve</c> processes sharing one registry, behind nginx; started by the first test of its class
+/// on the backend that class chooses (<see cref="StartOnceAsync"/>), stopped after the last.</summary>
 public sealed class MultiReplicaCluster : IAsyncLifetime
 {
     public const int Size = 3;
 
-    private readonly ReplicaData _data = new SharedFolderReplicaData();
+    private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly string _balancerFolder = TempFolder.Create("maas-nginx");
+    private ReplicaData? _data;
 
     internal List<ReplicaProcess> Replicas { get; } = [];
 
+    /// <summary>The backend the replicas were started on.</summary>
+    internal ReplicaData Data => _data ?? throw new InvalidOperationException("The cluster has not started.");
+
     internal NginxBalancer Balancer { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    /// <summary>Starts the replicas on the data <paramref name="createData"/> describes, once (the first caller's backend).</summary>
+    public async Task StartOnceAsync(Func<Task<ReplicaData>> createData)
     {
-        for (var i = 0; i < Size; i++)
+        await _starting.WaitAsync();
+        try
         {
-            Replicas.Add(new ReplicaProcess(
-                $"replica{i}",
-                FreePort(),
-                _data.DataDirectory(i),
-                [.. _data.Settings(i), $"Maas:Server:ReplicaId=replica{i}"]));
-        }
+            if (_data is not null)
+            {
+                return;
+            }
 
-        // The first start creates the schema; the others then start together.
-        await Replicas[0].StartAsync();
-        await Task.WhenAll(Replicas.Skip(1).Select(r => r.StartAsync()));
-        Balancer = await NginxBalancer.StartAsync(_balancerFolder, FreePort(), Replicas.Select(r => r.Port));
+            _data = await createData();
+            for (var i = 0; i < Size; i++)
+            {
+                Replicas.Add(new ReplicaProcess(
+                    $"replica{i}",
+                    FreePort(),
+                    _data.DataDirectory(i),
+                    [.. _data.Settings(i), $"Maas:Server:ReplicaId=replica{i}"]));
+            }
+
+            // The first start creates the schema; the others then start together.
+            await Replicas[0].StartAsync();
+            await Task.WhenAll(Replicas.Skip(1).Select(r => r.StartAsync()));
+            Balancer = await NginxBalancer.StartAsync(_balancerFolder, FreePort(), Replicas.Select(r => r.Port));
+        }
+        finally
+        {
+            _starting.Release();
+        }
     }
+
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -45,13 +67,14 @@ public sealed class MultiReplicaCluster : IAsyncLifetime
             await replica.DisposeAsync();
         }
 
-        _data.Dispose();
+        _data?.Dispose();
         TempFolder.Delete(_balancerFolder);
+        _starting.Dispose();
     }
 
     /// <summary>What every replica's logs and the balancer's say, for a failure message.</summary>
     internal string Logs() =>
-        string.Join("\n", Replicas.Select(r => $"--- {r.Name}\n{Tail(r.Log)}")) + $"\n--- nginx\n{Tail(Balancer.Log)}";
+        string.Join("\n", Replicas.Select(r => $"--- {r.Name}\n{Tail(r.Log)}")) + $"\n--- nginx\n{Tail(Balancer?.Log ?? string.Empty)}";
 
     private static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
 
