@@ -74,7 +74,10 @@ public static class MaasServer
         var services = builder.Services;
 
         // Graceful shutdown: not-ready first (ShutdownDrain), then in-flight requests finish within the timeout, then models unload.
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = maas.GetValue("Server:ShutdownTimeout", TimeSpan.FromSeconds(30)));
+        // Maas:Server:ShutdownTimeout, else the host's own shutdownTimeoutSeconds (what the Kubernetes ConfigMap sets), else 30 s.
+        var hostShutdown = builder.Configuration.GetValue<int?>("shutdownTimeoutSeconds");
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = maas.GetValue<TimeSpan?>("Server:ShutdownTimeout")
+            ?? (hostShutdown is { } seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(30)));
         services.AddSingleton(sp => new ShutdownDrain(
             maas.GetValue("Server:DrainDelay", TimeSpan.Zero), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ShutdownDrain>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ShutdownDrain>());

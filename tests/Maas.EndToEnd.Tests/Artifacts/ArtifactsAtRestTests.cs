@@ -79,7 +79,7 @@ public sealed class ArtifactsAtRestTests
         try
         {
             using var cli = new CliRunner(both.BaseAddress);
-            var run = await cli.RunAsync("keys", "rotate-storage", "--server", both.BaseAddress.ToString());
+            var run = await cli.RunAsync("keys", "rotate-storage");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("2 blob(s) under storage key 'two': 2 re-encrypted", run.Output, StringComparison.Ordinal);
 

@@ -29,6 +29,10 @@ public sealed class KilledJobTests
             {
                 ["Maas__Optimization__Report__Rounds"] = "101",
                 ["Maas__Optimization__Report__MeasurementTime"] = "00:00:02",
+
+                // The restarted server is the same replica: it settles the jobs it owned at once (another replica's would
+                // wait for their lease to expire).
+                ["Maas__Server__ReplicaId"] = "killed-job-test",
             };
             await using (var server = await ChildServer.StartAsync(data, environment: slow))
             {
@@ -49,6 +53,7 @@ public sealed class KilledJobTests
             {
                 ["Maas__Optimization__Report__Rounds"] = "3",
                 ["Maas__Optimization__Report__MeasurementTime"] = "00:00:00.020",
+                ["Maas__Server__ReplicaId"] = "killed-job-test",
             };
             await using (var restarted = await ChildServer.StartAsync(data, environment: fast))
             {
