@@ -63,7 +63,16 @@ internal sealed class JobProgressWriter
             var now = _time.GetUtcNow();
             if (lastWrite is { } last && now - last < _interval)
             {
-                await Task.Delay(_interval - (now - last), _time, cancellationToken).ConfigureAwait(false);
+                // The clock is read again once the timer exists: time that passed in between (a fake clock stepped by a
+                // test, or a busy machine) must not be waited for twice.
+                using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(_interval - (now - last), _time, timer.Token);
+                if (_time.GetUtcNow() - last < _interval)
+                {
+                    await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                await timer.CancelAsync().ConfigureAwait(false);
                 continue;
             }
 
