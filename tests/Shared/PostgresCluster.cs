@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace Maas.Tests.Shared;
@@ -116,7 +114,7 @@ public sealed class PostgresCluster : IDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = FreePorts.Next();
             var options = string.Create(
                 CultureInfo.InvariantCulture,
                 $"-p {port} -k {Root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300");
@@ -236,12 +234,6 @@ public sealed class PostgresCluster : IDisposable
             "PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin, PATH or MAAS_TEST_PG_BIN; install them: apt-get install -y postgresql.");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static uint GetEuid()
     {

@@ -1,6 +1,6 @@
+using Maas.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Maas.EndToEnd.Tests.Infrastructure;
@@ -76,7 +76,7 @@ public sealed class DockerPublishTests
     private static async Task ServeAsync(string[] entrypoint, string app, string data)
     {
         Assert.Equal(["dotnet", "maas.dll"], entrypoint[..2]);
-        var (http, grpc) = (FreePort(), FreePort());
+        var (http, grpc) = (FreePorts.Next(), FreePorts.Next());
         var replaced = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["--host"] = "127.0.0.1",
@@ -196,12 +196,5 @@ public sealed class DockerPublishTests
         }
 
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

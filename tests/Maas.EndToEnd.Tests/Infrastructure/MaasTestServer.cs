@@ -1,3 +1,4 @@
+using Maas.Tests.Shared;
 using System.Net.Http.Json;
 using Maas.Server;
 using Microsoft.AspNetCore.Builder;
@@ -42,7 +43,7 @@ public sealed class MaasTestServer : IAsyncDisposable
     {
         dataDirectory ??= TempFolder.Create("maas-e2e");
         var args = (settings ?? []).Select(s => "--" + s).ToArray();
-        var grpcPort = grpc ? FreePort() : 0;
+        var grpcPort = grpc ? FreePorts.Next() : 0;
         var app = MaasServer.Build(new MaasServerOptions { DataDirectory = dataDirectory, HttpPort = 0, GrpcPort = grpcPort, RegisterSamples = samples }, args, services);
         await app.StartAsync();
         var address = app.Urls.First(u => grpcPort == 0 || new Uri(u).Port != grpcPort);
@@ -51,12 +52,6 @@ public sealed class MaasTestServer : IAsyncDisposable
         return server;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async Task WaitUntilReadyAsync()
     {

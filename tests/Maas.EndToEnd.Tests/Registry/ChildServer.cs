@@ -1,6 +1,6 @@
+using Maas.EndToEnd.Tests.Infrastructure;
+using Maas.Tests.Shared;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Maas.EndToEnd.Tests.Registry;
@@ -39,7 +39,7 @@ internal sealed class ChildServer : IAsyncDisposable
     /// <param name="environment">Extra environment variables (configuration such as <c>Maas__Jobs__...</c>), or null.</param>
     public static async Task<ChildServer> StartAsync(string dataDirectory, IEnumerable<string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -106,34 +106,7 @@ internal sealed class ChildServer : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilReadyAsync()
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"maas serve exited with {_process.ExitCode}:\n{Log}");
-            }
-
-            try
-            {
-                using var response = await Client.GetAsync("/v2/health/ready");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"maas serve did not become ready:\n{Log}");
-    }
+    private Task WaitUntilReadyAsync() => ServerProcessReadiness.WaitAsync(_process, Client, "maas serve", () => Log);
 
     private void Append(string? line)
     {
@@ -144,12 +117,5 @@ internal sealed class ChildServer : IAsyncDisposable
                 _log.AppendLine(line);
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,5 @@
+using Maas.Tests.Shared;
 using System.Net;
-using System.Net.Sockets;
 using Maas.EndToEnd.Tests.Admin;
 using Maas.EndToEnd.Tests.Infrastructure;
 using Maas.EndToEnd.Tests.Registry;
@@ -16,7 +16,7 @@ public sealed class GracefulShutdownTests
         try
         {
             await using var replica = new ReplicaProcess(
-                "drain", FreePort(), data, ["Maas:Server:DrainDelay=00:00:01", "Maas:Server:ShutdownTimeout=00:00:30"]);
+                "drain", FreePorts.Next(), data, ["Maas:Server:DrainDelay=00:00:01", "Maas:Server:ShutdownTimeout=00:00:30"]);
             await replica.StartAsync();
 
             // A push whose body trickles out over about 3 s.
@@ -55,12 +55,5 @@ public sealed class GracefulShutdownTests
         {
             return 0;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Maas.Tests.Shared;
 using Maas.EndToEnd.Tests.Infrastructure;
 
 namespace Maas.EndToEnd.Tests.Scale;
@@ -37,7 +36,7 @@ public sealed class MultiReplicaCluster : IAsyncLifetime
             {
                 Replicas.Add(new ReplicaProcess(
                     $"replica{i}",
-                    FreePort(),
+                    FreePorts.Next(),
                     _data.DataDirectory(i),
                     [.. _data.Settings(i), $"Maas:Server:ReplicaId=replica{i}"]));
             }
@@ -45,7 +44,7 @@ public sealed class MultiReplicaCluster : IAsyncLifetime
             // The first start creates the schema; the others then start together.
             await Replicas[0].StartAsync();
             await Task.WhenAll(Replicas.Skip(1).Select(r => r.StartAsync()));
-            Balancer = await NginxBalancer.StartAsync(_balancerFolder, FreePort(), Replicas.Select(r => r.Port));
+            Balancer = await NginxBalancer.StartAsync(_balancerFolder, FreePorts.Next(), Replicas.Select(r => r.Port));
         }
         finally
         {
@@ -77,11 +76,4 @@ public sealed class MultiReplicaCluster : IAsyncLifetime
         string.Join("\n", Replicas.Select(r => $"--- {r.Name}\n{Tail(r.Log)}")) + $"\n--- nginx\n{Tail(Balancer?.Log ?? string.Empty)}";
 
     private static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,3 +1,4 @@
+using Maas.EndToEnd.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -100,34 +101,7 @@ internal sealed class ReplicaProcess : IAsyncDisposable
         Client.Dispose();
     }
 
-    private async Task WaitUntilReadyAsync()
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process!.HasExited)
-            {
-                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Log}");
-            }
-
-            try
-            {
-                using var response = await Client.GetAsync("/v2/health/ready");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{Name} did not become ready:\n{Log}");
-    }
+    private Task WaitUntilReadyAsync() => ServerProcessReadiness.WaitAsync(_process!, Client, Name, () => Log);
 
     private void Append(string? line)
     {

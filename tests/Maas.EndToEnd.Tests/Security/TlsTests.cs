@@ -1,3 +1,4 @@
+using Maas.Tests.Shared;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -22,7 +23,7 @@ public sealed class TlsTests
         try
         {
             using var certificate = TestCertificate.Create(folder);
-            var grpcPort = FreePort();
+            var grpcPort = FreePorts.Next();
             var options = new MaasServerOptions { DataDirectory = Path.Combine(folder, "data"), HttpPort = 0, GrpcPort = grpcPort, RegisterSamples = false };
             string[] args;
             if (pfx)
@@ -121,12 +122,5 @@ public sealed class TlsTests
         }
 
         throw new TimeoutException("The server did not become ready.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

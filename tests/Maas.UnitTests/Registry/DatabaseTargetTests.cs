@@ -1,3 +1,4 @@
+using Maas.Tests.Shared;
 using Maas.Registry;
 using Maas.Registry.Metadata;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,7 +83,7 @@ public sealed class DatabaseTargetTests
     [Fact]
     public async Task InitializeAsync_PostgresUnreachable_FailsWithTheDatabaseAndReasonButNoPassword()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var data = RegistryTestHost.NewDataDirectory();
         await using var provider = new ServiceCollection()
             .AddMaasRegistry(o => (o.DataDirectory, o.Database) = (data, $"Host=127.0.0.1;Port={port};Username=maas;Password=hunter2;Database=registry;Timeout=3"))
@@ -101,12 +102,5 @@ public sealed class DatabaseTargetTests
         {
             RegistryTestHost.DeleteDirectory(data);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
