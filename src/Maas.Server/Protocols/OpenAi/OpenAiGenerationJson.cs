@@ -109,6 +109,9 @@ internal static class OpenAiGenerationJson
         json.WriteNumber("prompt_tokens", usage.PromptTokens);
         json.WriteNumber("completion_tokens", usage.CompletionTokens);
         json.WriteNumber("total_tokens", usage.TotalTokens);
+        json.WriteStartObject("prompt_tokens_details");
+        json.WriteNumber("cached_tokens", usage.CachedTokens);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 
