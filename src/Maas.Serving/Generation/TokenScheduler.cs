@@ -199,7 +199,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
             {
                 head.Sequence = _generator.StartSequence(head.Prompt, head.Request.Sampling);
                 head.CachedTokens = head.Sequence.CachedTokens;
-                _metrics.PromptCached(_model, head.CachedTokens);
+                _metrics.SequenceStarted(_model, head.Prompt.Count, head.CachedTokens);
                 head.TraceStarted();
             }
             catch (Exception ex)
