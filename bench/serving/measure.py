@@ -38,6 +38,7 @@ WRK_SCRIPT = os.path.join(ROOT, "bench", "wrk", "infer.lua")
 MODEL = "all-minilm-l6-v2"
 
 ENV = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1")
+SERVER_ENV = {}  # --server-env: added to every server's environment
 # Child processes and folders this script owns; removed by cleanup() whatever way the script ends.
 PROCESSES = []
 FOLDERS = []
@@ -151,7 +152,7 @@ class Server:
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = start_process(
             ["dotnet", CLI_DLL, "serve", "--data", os.path.join(self.data, "data"), "--http-port", str(self.port), "--grpc-port", "0"],
-            env=dict(ENV, **(env or {})), stdout=self._log, stderr=subprocess.STDOUT, cwd=self.data)
+            env=dict(ENV, **SERVER_ENV, **(env or {})), stdout=self._log, stderr=subprocess.STDOUT, cwd=self.data)
         self.wait_ready()
 
     @property
@@ -843,6 +844,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-build", action="store_true", help="use the Release build as it is")
     parser.add_argument("--json-out", metavar="FILE", help="also write every figure measured as JSON")
+    parser.add_argument("--server-env", metavar="KEY=VALUE", action="append", default=[],
+                        help="extra environment for every server started, e.g. Maas__Serving__Defaults__Instances=1 (repeatable)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("concurrency", help="1. c=1 and c=4: server (wrk) vs the best in-process setting")
@@ -878,6 +881,11 @@ def main():
     p = commands.add_parser("all", help="the four, each with its defaults")
 
     args = parser.parse_args()
+    for pair in args.server_env:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            parser.error(f"--server-env expects KEY=VALUE, got {pair!r}")
+        SERVER_ENV[key] = value
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, on_signal)
     if not shutil.which("wrk") and args.command in ("concurrency", "overload", "all"):
