@@ -5,18 +5,18 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on SQLite + folder and on PostgreSQL + S3 (the nested classes); each test gets its own database and store.</summary>
 public abstract class JobStoreTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : JobStoreTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : JobStoreTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : JobStoreTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : JobStoreTests(RegistryBackend.PostgresS3(cluster, s3));
 
     [Fact]
     public async Task FinishJobAsync_FromWrongState_ChangesNothing()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         await store.CreateJobAsync(NewJob("job1"));
 
@@ -34,7 +34,7 @@ public abstract class JobStoreTests(RegistryBackend backend)
     [Fact]
     public async Task ListJobsAsync_Filters_NewestFirst()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         var at = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
         await store.CreateJobAsync(NewJob("a", at));
@@ -53,7 +53,7 @@ public abstract class JobStoreTests(RegistryBackend backend)
     [Fact]
     public async Task RecoverJobsAsync_RunningWithoutVersion_Interrupted_WithVersion_Succeeded()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         await host.PushAsync("bert");
         foreach (var id in new[] { "pushed", "half", "waiting" })
