@@ -1,3 +1,4 @@
+using System.Net;
 using Maas.EndToEnd.Tests.Admin;
 using Maas.EndToEnd.Tests.Infrastructure;
 using Maas.Tests.Shared;

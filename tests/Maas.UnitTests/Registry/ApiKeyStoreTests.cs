@@ -5,13 +5,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite + folder and on PostgreSQL + S3 (the nested classes); each test gets its own database and store.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class ApiKeyStoreTests(RegistryBackend backend)
 {
     public sealed class SqliteFolder() : ApiKeyStoreTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : ApiKeyStoreTests(RegistryBackend.PostgresS3(cluster, s3));
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : ApiKeyStoreTests(RegistryBackend.PostgresFolder(cluster));
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : ApiKeyStoreTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task CreateRevoke_Key_StoredRevokedAndAuditedWithAddress()

@@ -3,13 +3,19 @@ using Maas.UnitTests.Logging;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite + folder and on PostgreSQL + S3 (the nested classes); each test gets its own database and store.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class AuditTests(RegistryBackend backend)
 {
     public sealed class SqliteFolder() : AuditTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : AuditTests(RegistryBackend.PostgresS3(cluster, s3));
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : AuditTests(RegistryBackend.PostgresFolder(cluster));
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : AuditTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task ReadAuditAsync_EveryChange_RecordedNewestFirstWithActor()

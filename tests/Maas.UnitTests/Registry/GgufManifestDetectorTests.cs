@@ -9,13 +9,19 @@ using Maas.UnitTests.Formats.Gguf;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite + folder and on PostgreSQL + S3 (the nested classes); each test gets its own database and store.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class GgufManifestDetectorTests(RegistryBackend backend) : IDisposable
 {
     public sealed class SqliteFolder() : GgufManifestDetectorTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : GgufManifestDetectorTests(RegistryBackend.PostgresS3(cluster, s3));
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : GgufManifestDetectorTests(RegistryBackend.PostgresFolder(cluster));
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : GgufManifestDetectorTests(RegistryBackend.SqliteS3(s3));
 
     private static readonly string Digest = new('b', 64);
 

@@ -6,13 +6,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite + folder and on PostgreSQL + S3 (the nested classes); each test gets its own database and store.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class PushLoggingTests(RegistryBackend backend)
 {
     public sealed class SqliteFolder() : PushLoggingTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : PushLoggingTests(RegistryBackend.PostgresS3(cluster, s3));
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : PushLoggingTests(RegistryBackend.PostgresFolder(cluster));
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : PushLoggingTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task PushAsync_NoModelFile_LogsOneLineWithoutStackTrace()

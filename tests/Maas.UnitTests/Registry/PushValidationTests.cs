@@ -5,13 +5,19 @@ using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite + folder and on PostgreSQL + S3 (the nested classes); each test gets its own database and store.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class PushValidationTests(RegistryBackend backend)
 {
     public sealed class SqliteFolder() : PushValidationTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : PushValidationTests(RegistryBackend.PostgresS3(cluster, s3));
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : PushValidationTests(RegistryBackend.PostgresFolder(cluster));
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : PushValidationTests(RegistryBackend.SqliteS3(s3));
 
     [Theory]
     [InlineData("")]

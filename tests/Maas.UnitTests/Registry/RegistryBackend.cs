@@ -6,8 +6,9 @@ namespace Maas.UnitTests.Registry;
 /// fresh database in the run's private PostgreSQL cluster) paired with an artifact store (the data folder's
 /// <c>artifacts</c>, or a fresh bucket on the run's s3rver).</summary>
 /// <remarks>
-/// The suite runs on <see cref="SqliteFolder"/> (the single-machine default) and <see cref="PostgresS3"/> (scale-out).
-/// Tests see the store only through <see cref="RegistryStorage.Probe"/>, so the same assertions hold for both.
+/// The suite runs on <see cref="SqliteFolder"/> (the single-machine default), <see cref="PostgresS3"/> (scale-out), and
+/// the two mixed pairs (<see cref="PostgresFolder"/>: replicas sharing a folder; <see cref="SqliteS3"/>). Tests see the
+/// store only through <see cref="RegistryStorage.Probe"/>, so the same assertions hold for every pair.
 /// </remarks>
 public sealed class RegistryBackend
 {

@@ -7,13 +7,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Maas.UnitTests.Registry;
 
 /// <summary>Two registries (as two replicas would run them) over one database and one artifact store.</summary>
-/// <remarks>Runs on SQLite (two processes sharing a file behave alike) and on PostgreSQL, the multi-replica database.</remarks>
+/// <remarks>Runs on each database × artifact store pair: SQLite (two processes sharing a file behave alike) and
+/// PostgreSQL, the multi-replica database; a shared folder and a shared bucket.</remarks>
 public abstract class ReplicaTests(RegistryBackend backend)
 {
     public sealed class SqliteFolder() : ReplicaTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : ReplicaTests(RegistryBackend.PostgresS3(cluster, s3));
+
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : ReplicaTests(RegistryBackend.PostgresFolder(cluster));
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : ReplicaTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task InitializeAsync_TwoReplicasStartTogether_ApplyEachMigrationOnce()
