@@ -12,8 +12,10 @@ public abstract class DeleteVersionTests(RegistryBackend backend)
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : DeleteVersionTests(RegistryBackend.PostgresS3(cluster, s3));
 
+#if ALL_BACKEND_PAIRS
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresFolder(PostgresCluster cluster) : DeleteVersionTests(RegistryBackend.PostgresFolder(cluster));
+#endif
 
     [Collection(S3rverCollection.Name)]
     public sealed class SqliteS3(S3rverFixture s3) : DeleteVersionTests(RegistryBackend.SqliteS3(s3));

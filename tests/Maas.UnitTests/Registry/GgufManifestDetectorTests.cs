@@ -17,8 +17,10 @@ public abstract class GgufManifestDetectorTests(RegistryBackend backend) : IDisp
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : GgufManifestDetectorTests(RegistryBackend.PostgresS3(cluster, s3));
 
+#if ALL_BACKEND_PAIRS
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresFolder(PostgresCluster cluster) : GgufManifestDetectorTests(RegistryBackend.PostgresFolder(cluster));
+#endif
 
     [Collection(S3rverCollection.Name)]
     public sealed class SqliteS3(S3rverFixture s3) : GgufManifestDetectorTests(RegistryBackend.SqliteS3(s3));

@@ -16,8 +16,10 @@ public abstract class PushTests(RegistryBackend backend)
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : PushTests(RegistryBackend.PostgresS3(cluster, s3));
 
+#if ALL_BACKEND_PAIRS
     [Collection(PostgresCollection.Name)]
     public sealed class PostgresFolder(PostgresCluster cluster) : PushTests(RegistryBackend.PostgresFolder(cluster));
+#endif
 
     [Collection(S3rverCollection.Name)]
     public sealed class SqliteS3(S3rverFixture s3) : PushTests(RegistryBackend.SqliteS3(s3));
