@@ -64,6 +64,17 @@ internal static class OpenAiGenerationEndpoints
                 ? request.Generation with { Prompt = generator.ApplyChatTemplate(messages, tools?.Tools) }
                 : request.Generation with { Prompt = request.Prompt! };
             var toolCalls = tools is null ? null : new ToolCallParser(generator.ToolCallFormat);
+            if (tools is { Choice: ToolChoiceMode.Required or ToolChoiceMode.Named })
+            {
+                // The call is enforced while decoding: the family's wrapper around the callable functions' argument schemas.
+                if (generation.Sampling.Grammar is not null)
+                {
+                    throw MaasException.InvalidArgument("'tool_choice' required or a named function cannot be combined with 'response_format' or 'grammar'.");
+                }
+
+                generation = generation with { Sampling = generation.Sampling with { Grammar = ToolCallGrammar.Build(generator.ToolCallFormat, tools) } };
+            }
+
             var promptTokens = generator.CountTokens(generation.Prompt);
             OpenAiGenerationLimits.CheckPromptTokens(promptTokens, limits);
             var chunks = TokenMeter.ChargeAsync(generator.GenerateAsync(generation, token), budget, promptTokens, generator.CountTokens, token);
