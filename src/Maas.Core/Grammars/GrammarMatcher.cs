@@ -24,6 +24,9 @@ public sealed class GrammarMatcher
     /// <summary>An end token was accepted.</summary>
     public bool Ended { get; private set; }
 
+    /// <summary>The token to end with when the grammar allows no token of the vocabulary (the first end token, or 0).</summary>
+    public int FallbackEndToken => _vocabulary.EndTokens.Count > 0 ? _vocabulary.EndTokens[0] : 0;
+
     /// <summary>Whether <paramref name="token"/> may come next.</summary>
     public bool IsAllowed(int token) => !Ended && (uint)token < (uint)_vocabulary.VocabularySize && (Mask()[token >> 6] & (1UL << (token & 63))) != 0;
 
