@@ -88,6 +88,16 @@ internal sealed class GrammarAutomaton
             }
 
             codePoint = (info.Partial << 6) | (value & 0x3F);
+
+            // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8: without this a byte-level
+            // vocabulary can spell '"' as F0 80 80 A2, which the grammar accepts and the text decoder turns into U+FFFD.
+            // The first continuation byte decides (a 3-byte lead leaves at most 4 bits, a checked 4-byte prefix at least 0x10).
+            if ((info.Pending == 3 && codePoint is < 0x10 or > 0x10F)
+                || (info.Pending == 2 && info.Partial <= 0xF && (codePoint < 0x20 || codePoint is >= 0x360 and <= 0x37F)))
+            {
+                return Dead;
+            }
+
             if (info.Pending > 1)
             {
                 return Partial(info, codePoint, info.Pending - 1);
@@ -103,11 +113,11 @@ internal sealed class GrammarAutomaton
         }
         else if (value is >= 0xE0 and <= 0xEF)
         {
-            return Partial(info, value & 0x0F, 2);
+            return Partial(info, value & 0x0F, 2, 0x800);
         }
         else if (value is >= 0xF0 and <= 0xF4)
         {
-            return Partial(info, value & 0x07, 3);
+            return Partial(info, value & 0x07, 3, 0x10000);
         }
         else
         {
@@ -130,10 +140,12 @@ internal sealed class GrammarAutomaton
     }
 
     // A lead byte or continuation byte that leaves the character unfinished: keep the tops that can still match it.
-    private int Partial(StateInfo info, int bits, int pending)
+    private int Partial(StateInfo info, int bits, int pending, int shortest = 0)
     {
+        // A lead byte's range starts at the shortest code point of its length (no overlong forms) and stops at U+10FFFF.
         var low = bits << (6 * pending);
-        var high = low | ((1 << (6 * pending)) - 1);
+        var high = Math.Min(low | ((1 << (6 * pending)) - 1), 0x10FFFF);
+        low = Math.Max(low, shortest);
         _tops.Clear();
         foreach (var top in info.Tops)
         {
