@@ -119,6 +119,18 @@ public sealed class GrammarMatcherTests
         Assert.True(accented.IsComplete);
     }
 
+    [Fact]
+    public void Mask_OverlongUtf8_IsNotTheCharacter()
+    {
+        byte[][] texts = [[], [0x7B], [0xF0, 0x80, 0x81, 0xBB], [0xC1, 0xBB], [0xE0, 0x81, 0xBB], [0xF0], [0x80], [0xED, 0xA0, 0x80], [0xE2, 0x82, 0xAC]];
+        var vocabulary = new GrammarVocabulary(texts.Length, t => texts[t], [0]);
+        var brace = vocabulary.CreateMatcher(GbnfGrammar.Parse("root ::= \"{\""));
+        var any = vocabulary.CreateMatcher(GbnfGrammar.Parse("root ::= [^a]"));
+
+        Assert.Equal([1], Enumerable.Range(0, texts.Length).Where(brace.IsAllowed));
+        Assert.Equal([1, 5, 8], Enumerable.Range(0, texts.Length).Where(any.IsAllowed));
+    }
+
     private static int Index(string text) => Array.FindIndex(Vocabulary, b => b.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(text)));
 
     // Brute force, without the trie or the mask cache: feed the bytes to a fresh automaton one by one.
