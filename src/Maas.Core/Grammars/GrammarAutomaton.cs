@@ -40,7 +40,7 @@ internal sealed class GrammarAutomaton
             canEnd |= Expand(start, -1);
         }
 
-        Initial = Intern(_tops, canEnd, 0, 0);
+        Initial = Intern(_tops, canEnd, 0, 0, 0);
     }
 
     public int Initial { get; }
@@ -90,7 +90,13 @@ internal sealed class GrammarAutomaton
             codePoint = (info.Partial << 6) | (value & 0x3F);
             if (info.Pending > 1)
             {
-                return Partial(info, codePoint, info.Pending - 1);
+                return Partial(info, codePoint, info.Pending - 1, info.Minimum);
+            }
+
+            // Overlong forms and UTF-16 surrogates are not UTF-8 (an overlong "{" must not pass for "{").
+            if (codePoint < info.Minimum || codePoint is >= 0xD800 and <= 0xDFFF or > 0x10FFFF)
+            {
+                return Dead;
             }
         }
         else if (value < 0x80)
@@ -99,15 +105,15 @@ internal sealed class GrammarAutomaton
         }
         else if (value is >= 0xC2 and <= 0xDF)
         {
-            return Partial(info, value & 0x1F, 1);
+            return Partial(info, value & 0x1F, 1, 0x80);
         }
         else if (value is >= 0xE0 and <= 0xEF)
         {
-            return Partial(info, value & 0x0F, 2);
+            return Partial(info, value & 0x0F, 2, 0x800);
         }
         else if (value is >= 0xF0 and <= 0xF4)
         {
-            return Partial(info, value & 0x07, 3);
+            return Partial(info, value & 0x07, 3, 0x10000);
         }
         else
         {
@@ -126,14 +132,19 @@ internal sealed class GrammarAutomaton
             }
         }
 
-        return _tops.Count == 0 && !canEnd ? Dead : Intern(_tops, canEnd, 0, 0);
+        return _tops.Count == 0 && !canEnd ? Dead : Intern(_tops, canEnd, 0, 0, 0);
     }
 
     // A lead byte or continuation byte that leaves the character unfinished: keep the tops that can still match it.
-    private int Partial(StateInfo info, int bits, int pending)
+    private int Partial(StateInfo info, int bits, int pending, int minimum)
     {
-        var low = bits << (6 * pending);
-        var high = low | ((1 << (6 * pending)) - 1);
+        var low = Math.Max(bits << (6 * pending), minimum);
+        var high = Math.Min((bits << (6 * pending)) | ((1 << (6 * pending)) - 1), 0x10FFFF);
+        if (low > high)
+        {
+            return Dead;
+        }
+
         _tops.Clear();
         foreach (var top in info.Tops)
         {
@@ -143,7 +154,7 @@ internal sealed class GrammarAutomaton
             }
         }
 
-        return _tops.Count == 0 ? Dead : Intern(_tops, false, bits, pending);
+        return _tops.Count == 0 ? Dead : Intern(_tops, false, bits, pending, minimum);
     }
 
     // Adds every stack top reachable from (position, next) without consuming a character; true when the stack empties.
@@ -187,7 +198,7 @@ internal sealed class GrammarAutomaton
         return id;
     }
 
-    private int Intern(List<int> tops, bool canEnd, int partial, int pending)
+    private int Intern(List<int> tops, bool canEnd, int partial, int pending, int minimum)
     {
         var sorted = CollectionsMarshal.AsSpan(tops);
         sorted.Sort();
@@ -200,11 +211,11 @@ internal sealed class GrammarAutomaton
             }
         }
 
-        var key = new StateKey(sorted[..unique].ToArray(), canEnd, partial, pending);
+        var key = new StateKey(sorted[..unique].ToArray(), canEnd, (partial << 2) | pending);
         if (!_stateIds.TryGetValue(key, out var id))
         {
             id = _states.Count;
-            _states.Add(new StateInfo(key.Tops, canEnd, partial, pending));
+            _states.Add(new StateInfo(key.Tops, canEnd, partial, pending, minimum));
             _transitions.Add(null);
             _stateIds[key] = id;
         }
@@ -212,29 +223,27 @@ internal sealed class GrammarAutomaton
         return id;
     }
 
-    private readonly record struct StateInfo(int[] Tops, bool CanEnd, int Partial, int Pending);
+    private readonly record struct StateInfo(int[] Tops, bool CanEnd, int Partial, int Pending, int Minimum);
 
-    private readonly struct StateKey(int[] tops, bool canEnd, int partial, int pending) : IEquatable<StateKey>
+    // The minimum follows from the lead byte, which Partial and Pending already tell apart (the lead's value bits
+    // are kept in Partial), so it needs no place in the key.
+    private readonly struct StateKey(int[] tops, bool canEnd, int partial) : IEquatable<StateKey>
     {
         public int[] Tops { get; } = tops;
 
-        public bool Equals(StateKey other) =>
-            canEnd == other.CanEndValue && partial == other.PartialValue && pending == other.PendingValue && Tops.AsSpan().SequenceEqual(other.Tops);
+        public bool CanEnd { get; } = canEnd;
 
-        private bool CanEndValue => canEnd;
+        public int Partial { get; } = partial;
 
-        private int PartialValue => partial;
-
-        private int PendingValue => pending;
+        public bool Equals(StateKey other) => CanEnd == other.CanEnd && Partial == other.Partial && Tops.AsSpan().SequenceEqual(other.Tops);
 
         public override bool Equals(object? obj) => obj is StateKey other && Equals(other);
 
         public override int GetHashCode()
         {
             var hash = new HashCode();
-            hash.Add(canEnd);
-            hash.Add(partial);
-            hash.Add(pending);
+            hash.Add(CanEnd);
+            hash.Add(Partial);
             foreach (var top in Tops)
             {
                 hash.Add(top);
