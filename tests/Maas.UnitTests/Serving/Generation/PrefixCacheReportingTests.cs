@@ -62,7 +62,7 @@ public sealed class PrefixCacheReportingTests
         context.Response.Body = new MemoryStream();
         var response = OpenAiGenerationResponse.Create(true, "tiny", logprobs: false, TimeProvider.System);
 
-        await OpenAiGenerationWriter.WriteEventsAsync(context.Response, response, Chunks(new("Hi"), new("", null, "stop", new GenerationUsage(40, 2, 32))), true, CancellationToken.None);
+        await OpenAiGenerationWriter.WriteEventsAsync(context.Response, response, Chunks(new("Hi"), new("", null, "stop", new GenerationUsage(40, 2, 32))), true, null, CancellationToken.None);
 
         var body = Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
         var usage = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
@@ -82,7 +82,7 @@ public sealed class PrefixCacheReportingTests
         context.Response.Body = new MemoryStream();
         var response = OpenAiGenerationResponse.Create(false, "tiny", logprobs: false, TimeProvider.System);
 
-        await OpenAiGenerationWriter.WriteJsonAsync(context.Response, response, Chunks(new GenerationChunk("x", null, "length", new GenerationUsage(10, 1))), CancellationToken.None);
+        await OpenAiGenerationWriter.WriteJsonAsync(context.Response, response, Chunks(new GenerationChunk("x", null, "length", new GenerationUsage(10, 1))), null, CancellationToken.None);
 
         using var json = JsonDocument.Parse(((MemoryStream)context.Response.Body).ToArray());
         Assert.Equal(0, json.RootElement.GetProperty("usage").GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
