@@ -22,4 +22,7 @@ internal static partial class LlamaLog
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "GGUF model {Key}: decode of {Tokens} tokens in {Sequences} sequences failed: {Result}")]
     public static partial void DecodeFailed(ILogger logger, string key, int tokens, int sequences, string result);
+
+    [LoggerMessage(EventId = 7040, Level = LogLevel.Information, Message = "LoRA adapter {Key} applied to its own context (base weights shared with a loaded model: {Shared})")]
+    public static partial void AdapterApplied(ILogger logger, string key, bool shared);
 }

@@ -29,10 +29,14 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private readonly LlamaSequence?[] _slots;
     private readonly LlamaAbortSignal _abort;
     private readonly Lock _gate = new();
+    private readonly LlamaWeightsLease? _lease;
     private bool _disposed;
 
-    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger)
+    // lease: weights shared through LlamaWeightsCache, returned (not freed) on disposal and counted in MemoryBytes only
+    // by the lease that counts them; null when the generator owns its weights.
+    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger, LlamaWeightsLease? lease = null)
     {
+        _lease = lease;
         _key = key;
         _weights = weights;
         _context = context;
@@ -55,7 +59,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
 
     /// <summary>Weights plus the KV cache (two FP16 vectors of the embedding width per cell and layer: an upper
     /// estimate, since grouped-query attention stores fewer).</summary>
-    public long MemoryBytes => (long)_weights.SizeInBytes + ((long)Info.KvCacheCapacity * _weights.EmbeddingSize * 2 * 2 * Math.Max(1, _weights.NativeHandle.LayerCount));
+    public long MemoryBytes => (_lease?.MemoryBytes ?? (long)_weights.SizeInBytes) + ((long)Info.KvCacheCapacity * _weights.EmbeddingSize * 2 * 2 * Math.Max(1, _weights.NativeHandle.LayerCount));
 
     public IReadOnlyList<TensorSpec> Inputs => [];
 
@@ -214,7 +218,15 @@ internal sealed class LlamaTextGenerator : ITextGenerator
 
             Array.Clear(_slots);
             _context.Dispose();
-            _weights.Dispose();
+            if (_lease is null)
+            {
+                _weights.Dispose();
+            }
+            else
+            {
+                _lease.Dispose();
+            }
+
             _abort.Dispose();
         }
 
