@@ -7,6 +7,7 @@ using Maas.Bench;
 // `static-int8`: ResNet18 quantized with the static-int8 pass vs fp32 (size, throughput, cosine; docs/benchmarks.md).
 // `artifacts`: storing and loading a blob, plain vs AES-256-GCM at rest (docs/benchmarks.md, issue 11).
 // `sampler`: ns per sampling step at 32k / 152k vocabularies, old full-sort top-p vs the current sampler (docs/benchmarks-llm.md).
+// `lora`: two LoRA adapters over one base vs the two merged models: memory and equal outputs (docs/benchmarks-llm.md).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -41,6 +42,11 @@ if (args.Length > 0 && args[0] == "sampler")
 if (args.Length > 0 && args[0] == "inprocess")
 {
     return await InProcessBenchmark.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "lora")
+{
+    return await LoraBenchmark.RunAsync(args[1..]);
 }
 
 return await EmbeddingBenchmark.RunAsync(BenchOptions.Parse(args));
