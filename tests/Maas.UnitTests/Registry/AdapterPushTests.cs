@@ -6,25 +6,25 @@ using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>GGUF LoRA adapters pushed as versions of their own model over a base version. Runs on SQLite and PostgreSQL.</summary>
+/// <summary>GGUF LoRA adapters pushed as versions of their own model over a base version. Runs on SQLite+folder and PostgreSQL+S3.</summary>
 public abstract class AdapterPushTests(RegistryBackend backend) : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "maas-adapter-push-" + Guid.NewGuid().ToString("N"));
 
-    public sealed class Sqlite() : AdapterPushTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : AdapterPushTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : AdapterPushTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : AdapterPushTests(RegistryBackend.PostgresS3(cluster, s3));
 
     [Fact]
     public async Task PushAsync_AdapterNamingItsBase_StoresBaseFileOnceAndRecordsLineage()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var basePath = WriteBase("base.gguf", 64);
         var baseVersion = await PushFileAsync(host, "tiny", "tiny-f32.gguf", basePath);
         var adapterPath = Path.Combine(_folder, "adapter.gguf");
         LoraGguf.Write(basePath, adapterPath, new LoraAdapterOptions { Rank = 4, Alpha = 8 });
-        var blobsBefore = host.BlobFiles().Count;
+        var blobsBefore = (await host.StoredBlobsAsync()).Count;
 
         var adapter = await PushFileAsync(host, "tiny-poet", "adapter.gguf", adapterPath, baseReference: "tiny");
 
@@ -40,7 +40,7 @@ public abstract class AdapterPushTests(RegistryBackend backend) : IDisposable
         Assert.Equal(TinyLlamaGguf.DefaultChatTemplate, adapter.Manifest.Properties["chat_template"]);
         var baseFile = Assert.Single(adapter.Files, f => f.Name == AdapterProperties.BaseFileName);
         Assert.Equal(Assert.Single(baseVersion.Files).Sha256, baseFile.Sha256);
-        Assert.Equal(blobsBefore + 1, host.BlobFiles().Count); // only the adapter's bytes are new
+        Assert.Equal(blobsBefore + 1, (await host.StoredBlobsAsync()).Count); // only the adapter's bytes are new
         var parent = Assert.Single(adapter.Lineage!.Parents);
         Assert.Equal(new LineageParent("tiny", 1, "base"), parent);
         Assert.Equal("lora", adapter.Lineage.Transform);
@@ -49,18 +49,18 @@ public abstract class AdapterPushTests(RegistryBackend backend) : IDisposable
     [Fact]
     public async Task PushAsync_AdapterWithoutBase_RefusedWithReason()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var basePath = WriteBase("base.gguf", 64);
         var adapterPath = Path.Combine(_folder, "adapter.gguf");
         LoraGguf.Write(basePath, adapterPath);
-        var blobsBefore = host.BlobFiles().Count;
+        var blobsBefore = (await host.StoredBlobsAsync()).Count;
 
         var error = await Assert.ThrowsAsync<MaasException>(() => PushFileAsync(host, "orphan", "adapter.gguf", adapterPath));
 
         Assert.Equal(MaasErrorKind.InvalidArgument, error.Kind);
         Assert.Contains("name its base model", error.Message, StringComparison.Ordinal);
         Assert.Null(await host.Registry.GetModelAsync("orphan"));
-        Assert.Equal(blobsBefore, host.BlobFiles().Count);
+        Assert.Equal(blobsBefore, (await host.StoredBlobsAsync()).Count);
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public abstract class AdapterPushTests(RegistryBackend backend) : IDisposable
     [InlineData(0, "not a GGUF model")]
     public async Task PushAsync_AdapterForOtherBase_RefusedAndNothingStored(int baseWidth, string reason)
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var adapterBase = WriteBase("adapter-base.gguf", 64);
         var adapterPath = Path.Combine(_folder, "adapter.gguf");
         LoraGguf.Write(adapterBase, adapterPath);
@@ -81,20 +81,20 @@ public abstract class AdapterPushTests(RegistryBackend backend) : IDisposable
             await host.PushAsync("small", "onnx weights");
         }
 
-        var blobsBefore = host.BlobFiles().Count;
+        var blobsBefore = (await host.StoredBlobsAsync()).Count;
 
         var error = await Assert.ThrowsAsync<MaasException>(() => PushFileAsync(host, "misfit", "adapter.gguf", adapterPath, baseReference: "small:1"));
 
         Assert.Equal(MaasErrorKind.InvalidArgument, error.Kind);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
         Assert.Null(await host.Registry.GetModelAsync("misfit"));
-        Assert.Equal(blobsBefore, host.BlobFiles().Count);
+        Assert.Equal(blobsBefore, (await host.StoredBlobsAsync()).Count);
     }
 
     [Fact]
     public async Task PushAsync_AdapterBaseMissing_Refused()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var adapterPath = Path.Combine(_folder, "adapter.gguf");
         LoraGguf.Write(WriteBase("base.gguf", 64), adapterPath);
 
