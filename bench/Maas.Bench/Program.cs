@@ -8,6 +8,7 @@ using Maas.Bench;
 // `artifacts`: storing and loading a blob, plain vs AES-256-GCM at rest (docs/benchmarks.md, issue 11).
 // `prefix`: TTFT of a request sharing a 2,000-token system prompt with the one before, prefix cache on vs off (docs/benchmarks-llm.md).
 // `sampler`: ns per sampling step at 32k / 152k vocabularies, old full-sort top-p vs the current sampler (docs/benchmarks-llm.md).
+// `lora`: two LoRA adapters over one base vs the two merged models: memory and equal outputs (docs/benchmarks-llm.md).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -47,6 +48,11 @@ if (args.Length > 0 && args[0] == "sampler")
 if (args.Length > 0 && args[0] == "inprocess")
 {
     return await InProcessBenchmark.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "lora")
+{
+    return await LoraBenchmark.RunAsync(args[1..]);
 }
 
 return await EmbeddingBenchmark.RunAsync(BenchOptions.Parse(args));

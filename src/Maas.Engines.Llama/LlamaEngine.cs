@@ -3,6 +3,8 @@ using LLama.Common;
 using LLama.Exceptions;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
+using Maas.Core.Models;
+using Maas.Formats.Gguf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +17,12 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
     public const string EngineName = "llama";
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<LlamaEngine>();
+    private readonly LlamaWeightsCache _cache = new();
 
     public string Name => EngineName;
+
+    /// <summary>The weights this engine holds, shared between a base model and its adapters.</summary>
+    internal LlamaWeightsCache WeightsCache => _cache;
 
     public Task<ILoadedModel> LoadAsync(ModelLoadContext context, CancellationToken cancellationToken = default)
     {
@@ -56,10 +62,58 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         };
 
         using var capture = LlamaLogCapture.Begin();
-        LLamaWeights weights;
+        if (context.Manifest.Task == ModelTasks.Embeddings)
+        {
+            LLamaWeights weights;
+            try
+            {
+                weights = LLamaWeights.LoadFromFile(parameters);
+            }
+            catch (RuntimeError ex)
+            {
+                throw LoadFailed(context, capture, ex);
+            }
+
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return LoadEmbedder(context, capture, weights, parameters);
+            }
+            catch
+            {
+                weights.Dispose();
+                throw;
+            }
+        }
+
+        return LoadGenerator(context, capture, parameters, settings, sequences, cachedPrefixes, threads, cancellationToken);
+    }
+
+    /// <summary>A generator over shared weights (<see cref="LlamaWeightsCache"/>) with its own context; an adapter
+    /// version loads its base's weights (or shares them when loaded) and applies the adapter to its context only.</summary>
+    private LlamaTextGenerator LoadGenerator(
+        ModelLoadContext context, LlamaLogCapture capture, ModelParams parameters, LlamaEngineOptions settings, int sequences, int cachedPrefixes, int threads, CancellationToken cancellationToken)
+    {
+        var adapterPath = AdapterProperties.IsAdapter(context.Manifest) ? context.ModelPath : null;
+        if (adapterPath is not null)
+        {
+            var baseFile = context.Manifest.Properties[AdapterProperties.BaseFile];
+            parameters.ModelPath = context.Files.TryGetValue(baseFile, out var basePath) && File.Exists(basePath)
+                ? basePath
+                : throw MaasException.NotFound($"The base model file '{baseFile}' of adapter {context.Key} is missing.");
+
+            // LLamaSharp does not surface llama.cpp's refusal (it wraps a null adapter), so check what llama.cpp checks first.
+            if (AdapterMismatch(adapterPath, basePath) is { } mismatch)
+            {
+                LlamaLog.LoadFailed(_logger, context.Key, mismatch);
+                throw MaasException.InvalidArgument($"LoRA adapter {context.Key} does not fit its base model: {mismatch}.");
+            }
+        }
+
+        LlamaWeightsLease lease;
         try
         {
-            weights = LLamaWeights.LoadFromFile(parameters);
+            lease = _cache.Acquire(parameters);
         }
         catch (RuntimeError ex)
         {
@@ -69,9 +123,17 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (context.Manifest.Task == Maas.Core.Models.ModelTasks.Embeddings)
+            var weights = lease.Weights;
+            if (adapterPath is not null)
             {
-                return LoadEmbedder(context, capture, weights, parameters);
+                try
+                {
+                    _cache.AttachAdapter(lease, adapterPath);
+                }
+                catch (Exception ex) when (ex is RuntimeError or InvalidOperationException)
+                {
+                    throw LoadFailed(context, capture, ex);
+                }
             }
 
             var cells = ContextCells(settings, sequences, weights.ContextSize);
@@ -92,8 +154,19 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
 
             try
             {
-                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger, sequences, cachedPrefixes);
+                if (lease.Adapter is { } adapter)
+                {
+                    // Per context: other contexts over the same weights (the base, other adapters) are unaffected.
+                    llamaContext.NativeHandle.SetLoraAdapters([(adapter, 1f)]);
+                }
+
+                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger, sequences, cachedPrefixes, lease);
                 LlamaLog.Loaded(_logger, context.Key, weights.ParameterCount, generator.Info.KvCacheCapacity, generator.Info.MaxSequences, threads);
+                if (adapterPath is not null)
+                {
+                    LlamaLog.AdapterApplied(_logger, context.Key, !lease.CountsWeights);
+                }
+
                 return generator;
             }
             catch
@@ -104,7 +177,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         }
         catch
         {
-            weights.Dispose();
+            lease.Dispose();
             throw;
         }
     }
@@ -126,6 +199,18 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         catch (RuntimeError ex)
         {
             throw LoadFailed(context, capture, ex);
+        }
+    }
+
+    private static string? AdapterMismatch(string adapterPath, string basePath)
+    {
+        try
+        {
+            return LoraGguf.Mismatch(GgufReader.Read(adapterPath), GgufReader.Read(basePath));
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
         }
     }
 

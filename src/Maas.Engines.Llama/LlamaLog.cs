@@ -28,4 +28,7 @@ internal static partial class LlamaLog
 
     [LoggerMessage(EventId = 7021, Level = LogLevel.Debug, Message = "GGUF model {Key}: cached prefix of {Cells} tokens evicted to make room")]
     public static partial void PrefixEvicted(ILogger logger, string key, int cells);
+
+    [LoggerMessage(EventId = 7040, Level = LogLevel.Information, Message = "LoRA adapter {Key} applied to its own context (base weights shared with a loaded model: {Shared})")]
+    public static partial void AdapterApplied(ILogger logger, string key, bool shared);
 }

@@ -40,6 +40,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private readonly bool _cachePrefixes;
     private readonly LlamaAbortSignal _abort;
     private readonly Lock _gate = new();
+    private readonly LlamaWeightsLease? _lease;
     private bool _disposed;
     private GrammarVocabulary? _grammarVocabulary;
     private long _steps;
@@ -48,12 +49,15 @@ internal sealed class LlamaTextGenerator : ITextGenerator
 
     /// <summary>Takes ownership of <paramref name="weights"/> and <paramref name="context"/>: up to
     /// <paramref name="maxRunning"/> sequences run at once and <paramref name="cachedPrefixes"/> finished ones are kept
-    /// for their prefixes (0 turns prefix caching off); the context must have that many sequence ids in all.</summary>
-    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger, int maxRunning, int cachedPrefixes)
+    /// for their prefixes (0 turns prefix caching off); the context must have that many sequence ids in all.
+    /// <paramref name="lease"/>: weights shared through LlamaWeightsCache, returned (not freed) on disposal and counted in
+    /// MemoryBytes only by the lease that counts them; null when the generator owns its weights.</summary>
+    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger, int maxRunning, int cachedPrefixes, LlamaWeightsLease? lease = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRunning, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(cachedPrefixes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxRunning + cachedPrefixes, (int)context.NativeHandle.MaxSeq);
+        _lease = lease;
         _key = key;
         _weights = weights;
         _context = context;
@@ -79,7 +83,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
 
     /// <summary>Weights plus the KV cache (two FP16 vectors of the embedding width per cell and layer: an upper
     /// estimate, since grouped-query attention stores fewer).</summary>
-    public long MemoryBytes => (long)_weights.SizeInBytes + ((long)Info.KvCacheCapacity * _weights.EmbeddingSize * 2 * 2 * Math.Max(1, _weights.NativeHandle.LayerCount));
+    public long MemoryBytes => (_lease?.MemoryBytes ?? (long)_weights.SizeInBytes) + ((long)Info.KvCacheCapacity * _weights.EmbeddingSize * 2 * 2 * Math.Max(1, _weights.NativeHandle.LayerCount));
 
     public IReadOnlyList<TensorSpec> Inputs => [];
 
@@ -275,7 +279,15 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             _disposed = true;
             _ledger.Clear();
             _context.Dispose();
-            _weights.Dispose();
+            if (_lease is null)
+            {
+                _weights.Dispose();
+            }
+            else
+            {
+                _lease.Dispose();
+            }
+
             _abort.Dispose();
         }
 

@@ -1,6 +1,7 @@
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Core.Models;
+using Maas.Formats.Gguf;
 using Maas.Registry.Abstractions;
 using Maas.Registry.Artifacts;
 using Maas.Registry.Changes;
@@ -169,6 +170,11 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
             }
 
             var manifest = _detector.Complete(request.Manifest, files, sha256 => localPaths[sha256]);
+            if (AdapterPush.ReadAdapter(manifest, files, sha256 => localPaths[sha256]) is { } adapter)
+            {
+                (manifest, files, request) = await CompleteAdapterAsync(request, manifest, files, adapter, cancellationToken).ConfigureAwait(false);
+            }
+
             info = await CommitPushAsync(request, manifest, files, holder, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -469,6 +475,29 @@ internal sealed class ModelRegistry : IModelRegistry, IDisposable
         _cache.GetLocalPathAsync(Sha256Digest.Validate(sha256), cancellationToken);
 
     public void Dispose() => _initLock.Dispose();
+
+    /// <summary>An adapter push: its base resolved and checked, the base's file added, the base recorded in the lineage.</summary>
+    private async Task<(ModelManifest, List<ArtifactFile>, PushRequest)> CompleteAdapterAsync(
+        PushRequest request, ModelManifest manifest, List<ArtifactFile> files, GgufFile adapter, CancellationToken cancellationToken)
+    {
+        var reference = AdapterPush.BaseReference(request);
+        ModelVersionInfo baseVersion;
+        try
+        {
+            baseVersion = await ResolveAsync(reference, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MaasException e) when (e.Kind == MaasErrorKind.NotFound)
+        {
+            throw MaasException.InvalidArgument($"The adapter's base {reference.Name} cannot be found: {e.Message}.");
+        }
+
+        AdapterPush.RequireGgufBase(baseVersion);
+        var baseFile = baseVersion.Files.FirstOrDefault(f => string.Equals(f.Name, baseVersion.Manifest.ModelFile, StringComparison.Ordinal))
+            ?? throw MaasException.InvalidArgument($"Base {baseVersion.Key} has no model file.");
+        var baseHeader = GgufReader.Read(await _cache.GetLocalPathAsync(baseFile.Sha256, cancellationToken).ConfigureAwait(false));
+        var (completed, all, lineage) = AdapterPush.Complete(request, manifest, files, adapter, baseVersion, baseHeader);
+        return (completed, all, request with { Lineage = lineage });
+    }
 
     private async Task<ModelVersionInfo> CommitPushAsync(
         PushRequest request,

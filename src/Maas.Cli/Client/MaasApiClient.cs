@@ -61,6 +61,11 @@ internal sealed partial class MaasApiClient
             content.Add(new StringContent(request.ManifestJson, Encoding.UTF8, "application/json"), "manifest");
         }
 
+        if (request.Base is not null)
+        {
+            content.Add(new StringContent(request.Base, Encoding.UTF8), "base");
+        }
+
         foreach (var path in request.FilePaths)
         {
             // Streamed from disk: model files can be gigabytes and must never be loaded into memory.

@@ -25,9 +25,10 @@ internal static class PushCommand
         });
         var manifest = new Option<string?>("--manifest") { Description = "JSON manifest (task, processing steps, labels); detected by the server when omitted", HelpName = "FILE.json" };
         var description = new Option<string?>("--description") { Description = "Set the model's description", HelpName = "TEXT" };
+        var baseModel = new Option<string?>("--base") { Description = "For a GGUF LoRA adapter: its base model (NAME, NAME:VERSION or NAME@ALIAS)", HelpName = "MODEL" };
         var server = ServerOption.Create(context);
 
-        var command = new Command("push", "Upload files as a new version of a model") { name, paths, alias, manifest, description, server };
+        var command = new Command("push", "Upload files as a new version of a model") { name, paths, alias, manifest, description, baseModel, server };
         command.SetAction((parseResult, cancellationToken) => ApiAction.RunAsync(context, parseResult.GetValue(server), async client =>
         {
             var files = parseResult.GetValue(paths)!;
@@ -39,7 +40,8 @@ internal static class PushCommand
                 files,
                 parseResult.GetValue(alias),
                 parseResult.GetValue(description),
-                manifestJson);
+                manifestJson,
+                parseResult.GetValue(baseModel));
 
             var label = $"Uploading {files.Length} file{(files.Length == 1 ? string.Empty : "s")} to {request.Model}";
             var version = await UploadProgress.RunAsync(context.Out, label, totalBytes, progress => client.PushAsync(request, progress, cancellationToken)).ConfigureAwait(false);

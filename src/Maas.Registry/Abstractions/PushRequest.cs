@@ -24,6 +24,10 @@ public sealed record PushRequest
     /// <summary>The measured report of the transform that produced this version (stored with it).</summary>
     public VersionReport? Report { get; init; }
 
+    /// <summary>For a LoRA adapter: its base model (<c>name</c>, <c>name:version</c> or <c>name@alias</c>); resolved to
+    /// a version at push time and recorded as a lineage parent in the <c>base</c> role.</summary>
+    public string? Base { get; init; }
+
     /// <summary>An alias to point at the new version in the same transaction.</summary>
     public string? Alias { get; init; }
 

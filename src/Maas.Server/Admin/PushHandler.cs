@@ -42,7 +42,7 @@ internal sealed class PushHandler(IModelRegistry registry, IOptions<MaasServerOp
         var spool = Path.Combine(SpoolRoot, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(spool);
         var files = new List<(string Name, string Path)>();
-        string? manifestJson = null, alias = null, description = null;
+        string? manifestJson = null, alias = null, description = null, baseModel = null;
         try
         {
             var reader = new MultipartReader(boundary, context.Request.Body);
@@ -74,8 +74,11 @@ internal sealed class PushHandler(IModelRegistry registry, IOptions<MaasServerOp
                     case "description":
                         description = await ReadFieldAsync(section.Body, ct).ConfigureAwait(false);
                         break;
+                    case "base":
+                        baseModel = await ReadFieldAsync(section.Body, ct).ConfigureAwait(false);
+                        break;
                     default:
-                        throw MaasException.InvalidArgument($"Unknown multipart field '{field}'; expected file, manifest, alias or description.");
+                        throw MaasException.InvalidArgument($"Unknown multipart field '{field}'; expected file, manifest, alias, description or base.");
                 }
             }
 
@@ -94,6 +97,7 @@ internal sealed class PushHandler(IModelRegistry registry, IOptions<MaasServerOp
                     Manifest = ParseManifest(manifestJson),
                     Alias = string.IsNullOrWhiteSpace(alias) ? null : alias.Trim(),
                     Description = string.IsNullOrWhiteSpace(description) ? null : description,
+                    Base = string.IsNullOrWhiteSpace(baseModel) ? null : baseModel.Trim(),
                     Actor = AdminEndpoints.Actor(context),
                 }, ct).ConfigureAwait(false);
                 return AdminEndpoints.Json(version, StatusCodes.Status201Created);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Maas.Core.Errors;
-using Maas.Core.Models;
 using Maas.Server.Http;
 using Maas.Server.Metrics;
 using Maas.Server.Security.Limits;
@@ -48,10 +47,12 @@ internal static class OpenAiGenerationEndpoints
         // Refused before any model work when the caller's token budget is spent; charged what it used once it ends.
         var budget = quotas.Admit(context);
 
-        var reference = ModelReference.Parse(request.Model);
+        var named = AdapterModelName.Parse(request.Model);
+        var reference = named.Reference;
         CallerAccess.Of(context).Require(reference.Name, ModelAction.Infer);
         await service.RunAsync(reference, async (version, pipeline, token) =>
         {
+            named.Check(version);
             InferenceRequestFeature.SetTarget(context, version);
             if (pipeline is not ITextGenerationPipeline generator)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Maas.Core.Errors;
+using Maas.Core.Models;
 using Maas.Registry.Abstractions;
 using Maas.Server.Http;
 using Maas.Server.Security;
@@ -24,7 +25,7 @@ internal static class OpenAiModelsEndpoints
             var access = CallerAccess.Of(context);
             foreach (var model in models.Where(m => m.VersionCount > 0 && access.CanSee(m.Name)))
             {
-                WriteModel(writer, model);
+                WriteModel(writer, model, parent: await AdapterBaseAsync(registry, model.Name, context.RequestAborted).ConfigureAwait(false));
             }
 
             writer.WriteEndArray();
@@ -33,7 +34,7 @@ internal static class OpenAiModelsEndpoints
 
         v1.MapGet("/models/{model}", async (string model, HttpContext context, IModelRegistry registry) =>
         {
-            var reference = Maas.Core.Models.ModelReference.Parse(model);
+            var reference = ModelReference.Parse(model);
             CallerAccess.Of(context).Require(reference.Name, ModelAction.Read, _ => $"The model '{model}' does not exist.");
             var details = await registry.GetModelAsync(reference.Name, context.RequestAborted).ConfigureAwait(false);
             if (details is null || details.Versions.Count == 0)
@@ -41,9 +42,9 @@ internal static class OpenAiModelsEndpoints
                 throw MaasException.NotFound($"The model '{model}' does not exist.");
             }
 
-            await registry.ResolveAsync(reference, context.RequestAborted).ConfigureAwait(false);
+            var version = await registry.ResolveAsync(reference, context.RequestAborted).ConfigureAwait(false);
             await using var writer = Start(context);
-            WriteModel(writer, details.Summary, model);
+            WriteModel(writer, details.Summary, model, Parent(version));
         }).WithSummary("Retrieve a model");
     }
 
@@ -53,13 +54,34 @@ internal static class OpenAiModelsEndpoints
         return new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
     }
 
-    private static void WriteModel(Utf8JsonWriter writer, ModelSummary model, string? id = null)
+    /// <summary>An adapter's base model (vLLM lists LoRA modules with their <c>parent</c>); null for models.</summary>
+    private static async Task<string?> AdapterBaseAsync(IModelRegistry registry, string model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Parent(await registry.ResolveAsync(new ModelReference(model), cancellationToken).ConfigureAwait(false));
+        }
+        catch (MaasException e) when (e.Kind == MaasErrorKind.NotFound)
+        {
+            return null; // deleted since it was listed
+        }
+    }
+
+    private static string? Parent(ModelVersionInfo version) =>
+        AdapterProperties.IsAdapter(version.Manifest) ? version.Manifest.Properties.GetValueOrDefault(AdapterProperties.BaseModel) : null;
+
+    private static void WriteModel(Utf8JsonWriter writer, ModelSummary model, string? id = null, string? parent = null)
     {
         writer.WriteStartObject();
         writer.WriteString("id", id ?? model.Name);
         writer.WriteString("object", "model");
         writer.WriteNumber("created", model.CreatedAt.ToUnixTimeSeconds());
         writer.WriteString("owned_by", "maas");
+        if (parent is not null)
+        {
+            writer.WriteString("parent", parent);
+        }
+
         writer.WriteEndObject();
     }
 }
