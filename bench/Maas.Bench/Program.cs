@@ -7,10 +7,16 @@ using Maas.Bench;
 // `static-int8`: ResNet18 quantized with the static-int8 pass vs fp32 (size, throughput, cosine; docs/benchmarks.md).
 // `artifacts`: storing and loading a blob, plain vs AES-256-GCM at rest (docs/benchmarks.md, issue 11).
 // `sampler`: ns per sampling step at 32k / 152k vocabularies, old full-sort top-p vs the current sampler (docs/benchmarks-llm.md).
+// `llm-1b`: the ~1.3B generated llama (Q4_0, Q8_0): decode server vs in-process, TTFT, bandwidth limit, sampler share (docs/benchmarks-llm.md).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
     return await LlmBenchmark.RunAsync(LlmBenchOptions.Parse(args[1..]));
+}
+
+if (args.Length > 0 && args[0] == "llm-1b")
+{
+    return await BigLlamaBenchmark.RunAsync(BigLlamaOptions.Parse(args[1..]));
 }
 
 if (args.Length > 0 && args[0] == "batching")

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using LLama;
 using LLama.Common;
 using LLama.Exceptions;
@@ -9,12 +10,13 @@ using Microsoft.Extensions.Options;
 namespace Maas.Engines.Llama;
 
 /// <summary>Loads GGUF models into llama.cpp (CPU) as <see cref="ITextGenerator"/>s.</summary>
-internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerFactory loggerFactory) : IModelEngine
+internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null) : IModelEngine
 {
     /// <summary>The engine name a manifest's <c>engine</c> field uses.</summary>
     public const string EngineName = "llama";
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<LlamaEngine>();
+    private readonly LlamaMetrics? _metrics = meterFactory is null ? null : new LlamaMetrics(meterFactory);
 
     public string Name => EngineName;
 
@@ -91,7 +93,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
 
             try
             {
-                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger);
+                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger, _metrics);
                 LlamaLog.Loaded(_logger, context.Key, weights.ParameterCount, generator.Info.KvCacheCapacity, generator.Info.MaxSequences, threads);
                 return generator;
             }

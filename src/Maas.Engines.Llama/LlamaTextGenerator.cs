@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using LLama;
 using LLama.Native;
@@ -23,6 +24,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
     private readonly ILogger _logger;
+    private readonly LlamaMetrics? _metrics;
     private readonly bool _stripLeadingSpace;
     private readonly LLamaBatch _batch = new();
     private readonly SamplerScratch _scratch;
@@ -31,8 +33,9 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger)
+    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger, LlamaMetrics? metrics = null)
     {
+        _metrics = metrics;
         _key = key;
         _weights = weights;
         _context = context;
@@ -245,6 +248,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             }
 
             var logitIndices = FillBatch(sequences);
+            var decodeStarted = Stopwatch.GetTimestamp();
             DecodeResult result;
             _abort.Token = cancellationToken;
             try
@@ -270,6 +274,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
                     : new MaasException(MaasErrorKind.Internal, $"llama.cpp could not decode a step of {_key}: {result}.");
             }
 
+            var samplingStarted = Stopwatch.GetTimestamp();
             var sampled = new SampledToken[sequences.Length];
             for (var i = 0; i < sequences.Length; i++)
             {
@@ -277,6 +282,8 @@ internal sealed class LlamaTextGenerator : ITextGenerator
                 sampled[i] = sequences[i].Sampler.Sample(logits, _scratch);
                 sequences[i].Advance(sampled[i].TokenId);
             }
+
+            _metrics?.Step(_key, _batch.TokenCount > sequences.Length, Stopwatch.GetElapsedTime(decodeStarted, samplingStarted), Stopwatch.GetElapsedTime(samplingStarted));
 
             return sampled;
         }
