@@ -53,6 +53,9 @@ internal static class BigLlamaBenchmark
         var app = MaasServer.Build(new MaasServerOptions { DataDirectory = data, HttpPort = 0, GrpcPort = 0, RegisterSamples = false }, [
             "--Maas:Serving:Defaults:IntraOpThreads=" + options.Threads.ToString(CultureInfo.InvariantCulture),
             "--Logging:LogLevel:Default=Warning",
+
+            // A 2,048-token prefill of a 1.3B model on 2 busy cores can take minutes.
+            "--Maas:Limits:RequestTimeoutSeconds=3600",
         ]);
         try
         {
