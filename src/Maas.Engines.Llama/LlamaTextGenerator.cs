@@ -4,6 +4,7 @@ using LLama;
 using LLama.Native;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
+using Maas.Core.Grammars;
 using Maas.Core.Tensors;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,10 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private readonly LlamaAbortSignal _abort;
     private readonly Lock _gate = new();
     private bool _disposed;
+    private GrammarVocabulary? _grammarVocabulary;
+    private long _steps;
+    private long _stepTicks;
+    private long _grammarTicks;
 
     public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger, LlamaMetrics? metrics = null)
     {
@@ -154,7 +159,8 @@ internal sealed class LlamaTextGenerator : ITextGenerator
                 throw MaasException.Unavailable($"The prompt needs {prompt.Count} KV cells; {_key} has {free} free now.");
             }
 
-            var sequence = new LlamaSequence(this, (LLamaSeqId)slot, prompt, new TokenSampler(sampling, prompt));
+            var grammar = sampling.Grammar is { } rules ? GrammarVocabulary().CreateMatcher(rules) : null;
+            var sequence = new LlamaSequence(this, (LLamaSeqId)slot, prompt, new TokenSampler(sampling, prompt, grammar));
             _slots[slot] = sequence;
             return sequence;
         }
@@ -224,11 +230,29 @@ internal sealed class LlamaTextGenerator : ITextGenerator
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Steps so far, their time (decode and sampling) and the part of it spent in grammar masks, in
+    /// <see cref="Stopwatch"/> ticks: how the bench measures what structured output costs per step.</summary>
+    internal (long Steps, long StepTicks, long GrammarTicks) StepTimings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_steps, _stepTicks, _grammarTicks);
+            }
+        }
+    }
+
+    // Every token's text, read once per loaded model on the first constrained request (under the lock).
+    private GrammarVocabulary GrammarVocabulary() =>
+        _grammarVocabulary ??= new GrammarVocabulary(Info.VocabularySize, GetTokenBytes, Info.EndOfGenerationTokens);
+
     /// <summary>One decode and sampling pass, synchronously; the token reaches llama.cpp's abort callback.</summary>
     internal SampledToken[] Step(LlamaSequence[] sequences, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
+            var started = Stopwatch.GetTimestamp();
             ObjectDisposedException.ThrowIf(_disposed, this);
             var seen = new bool[_slots.Length];
             foreach (var sequence in sequences)
@@ -279,12 +303,16 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             for (var i = 0; i < sequences.Length; i++)
             {
                 var logits = _context.NativeHandle.GetLogitsIth(logitIndices[i]);
-                sampled[i] = sequences[i].Sampler.Sample(logits, _scratch);
+                var sampler = sequences[i].Sampler;
+                var grammarBefore = sampler.GrammarTicks;
+                sampled[i] = sampler.Sample(logits, _scratch);
+                _grammarTicks += sampler.GrammarTicks - grammarBefore;
                 sequences[i].Advance(sampled[i].TokenId);
             }
 
             _metrics?.Step(_key, _batch.TokenCount > sequences.Length, Stopwatch.GetElapsedTime(decodeStarted, samplingStarted), Stopwatch.GetElapsedTime(samplingStarted));
-
+            _steps++;
+            _stepTicks += Stopwatch.GetTimestamp() - started;
             return sampled;
         }
     }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Maas.Core.Engines;
+using Maas.Core.Grammars;
 
 namespace Maas.Engines.Llama;
 
@@ -13,6 +15,8 @@ namespace Maas.Engines.Llama;
 /// frequency penalties (OpenAI, generated tokens), temperature, then top-k, top-p (over the top-k set) and min-p
 /// (relative to the most likely token). The whole vocabulary is never sorted: top-k selects with a bounded heap, top-p
 /// with a histogram of the weights that finds the bucket where the nucleus ends, and only the candidates are sorted.
+/// With a grammar, its mask comes after bias and penalties and before temperature and the cut-offs, so top-k/top-p/min-p
+/// choose among allowed tokens; if logit bias banned every allowed token, the grammar wins (the mask over the raw logits).
 /// </remarks>
 internal sealed class TokenSampler
 {
@@ -23,6 +27,7 @@ internal sealed class TokenSampler
     internal const float BanBias = -100f;
 
     private readonly SamplingOptions _options;
+    private readonly GrammarMatcher? _grammar;
     private readonly Random _random;
     private readonly Dictionary<int, int> _generated = [];
     private readonly int[] _recent;
@@ -30,9 +35,10 @@ internal sealed class TokenSampler
     private int _recentCount;
     private int _recentNext;
 
-    public TokenSampler(SamplingOptions options, IReadOnlyList<int>? prompt = null)
+    public TokenSampler(SamplingOptions options, IReadOnlyList<int>? prompt = null, GrammarMatcher? grammar = null)
     {
         _options = options;
+        _grammar = grammar;
         _random = options.Seed is { } seed ? new Random(unchecked((int)seed)) : new Random();
         _recent = options.RepetitionPenalty != 1f && options.RepetitionWindow > 0 ? new int[options.RepetitionWindow] : [];
         if (prompt is not null && _recent.Length > 0)
@@ -50,13 +56,55 @@ internal sealed class TokenSampler
         logits.CopyTo(adjusted);
         ApplyBias(adjusted);
         ApplyPenalties(adjusted);
+        if (_grammar is not null && !Mask(logits, adjusted))
+        {
+            // No token of this vocabulary can continue the grammar here: end the sequence rather than break the grammar.
+            return new SampledToken(_grammar.FallbackEndToken, float.NegativeInfinity, null, CompletesGrammar: true);
+        }
+
         var token = _options.Temperature <= GreedyTemperature ? ArgMax(adjusted) : Draw(adjusted, scratch);
         _generated[token] = _generated.GetValueOrDefault(token) + 1;
         Remember(token);
+        var completes = false;
+        if (_grammar is not null)
+        {
+            var started = Stopwatch.GetTimestamp();
+            _grammar.Accept(token);
+            completes = _grammar.IsComplete;
+            GrammarTicks += Stopwatch.GetTimestamp() - started;
+        }
 
         var logNormalizer = LogSumExp(logits);
         var alternatives = _options.TopLogprobs > 0 ? TopAlternatives(logits, logNormalizer, _options.TopLogprobs) : null;
-        return new SampledToken(token, logits[token] - logNormalizer, alternatives);
+        return new SampledToken(token, logits[token] - logNormalizer, alternatives, completes);
+    }
+
+    /// <summary>Time spent in the grammar (masks and following tokens), in <see cref="Stopwatch"/> ticks.</summary>
+    public long GrammarTicks { get; private set; }
+
+    // Masks the adjusted logits; false when the grammar allows no token at all.
+    private bool Mask(ReadOnlySpan<float> logits, Span<float> adjusted)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (_grammar!.ApplyMask(adjusted) == 0)
+            {
+                return false;
+            }
+
+            if (_options.LogitBias is { Count: > 0 } && float.IsNegativeInfinity(adjusted[ArgMax(adjusted)]))
+            {
+                logits.CopyTo(adjusted);
+                _grammar.ApplyMask(adjusted);
+            }
+
+            return true;
+        }
+        finally
+        {
+            GrammarTicks += Stopwatch.GetTimestamp() - started;
+        }
     }
 
     private void Remember(int token)

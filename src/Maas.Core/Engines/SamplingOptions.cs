@@ -1,3 +1,5 @@
+using Maas.Core.Grammars;
+
 namespace Maas.Core.Engines;
 
 /// <summary>Per-sequence sampling settings, OpenAI-style.</summary>
@@ -31,4 +33,9 @@ public sealed record SamplingOptions
 
     /// <summary>Seed for this sequence's own random state; null draws one.</summary>
     public uint? Seed { get; init; }
+
+    /// <summary>Constrains the output to sentences of this grammar: tokens that cannot continue it are masked out before
+    /// sampling (after logit bias and penalties, before top-k/top-p/min-p), end tokens are allowed only where the grammar
+    /// may end, and the sequence ends (<see cref="SampledToken.CompletesGrammar"/>) once nothing may follow. Null: free text.</summary>
+    public GbnfGrammar? Grammar { get; init; }
 }

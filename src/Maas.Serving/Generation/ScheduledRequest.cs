@@ -141,7 +141,9 @@ internal sealed class ScheduledRequest : IDisposable
         }
 
         var text = _text.Push(bytes);
-        string? finish = isEnd || _text.Stopped ? FinishReasons.Stop
+
+        // A grammar that allows nothing more ends the generation as an end token would (the token itself is output).
+        string? finish = isEnd || token.CompletesGrammar || _text.Stopped ? FinishReasons.Stop
             : CompletionTokens >= MaxTokens ? FinishReasons.Length
             : null;
         if (finish is null)

@@ -48,6 +48,7 @@ internal static class OpenAiGenerationRequestReader
             LogitBias = LogitBias(root),
             TopLogprobs = topLogprobs,
             Seed = Integer(root, "seed") is { } seed ? unchecked((uint)seed) : null,
+            Grammar = OpenAiResponseFormat.Grammar(root),
         };
         var stream = Boolean(root, "stream") ?? false;
         var includeUsage = false;
