@@ -46,12 +46,16 @@ internal sealed class DirectLlamaGenerator : IDisposable
         _scratch = new float[vocab.Count];
     }
 
+    /// <summary>Tokens of <paramref name="prompt"/> as <see cref="Generate"/> feeds them (BOS included).</summary>
+    public int CountTokens(string prompt) => _weights.NativeHandle.Tokenize(prompt, true, true, Encoding.UTF8).Length;
+
     /// <summary>Generates up to <paramref name="maxTokens"/> tokens greedily, stopping early at an end-of-generation token as the server does.</summary>
     public StreamTiming Generate(string prompt, int maxTokens)
     {
         var timing = new StreamTiming();
         var handle = _context.NativeHandle;
         var tokens = _weights.NativeHandle.Tokenize(prompt, true, true, Encoding.UTF8);
+        timing.PromptTokens = tokens.Length;
         var sequence = (LLamaSeqId)0;
         try
         {

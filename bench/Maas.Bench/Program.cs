@@ -9,6 +9,7 @@ using Maas.Bench;
 // `prefix`: TTFT of a request sharing a 2,000-token system prompt with the one before, prefix cache on vs off (docs/benchmarks-llm.md).
 // `sampler`: ns per sampling step at 32k / 152k vocabularies, old full-sort top-p vs the current sampler (docs/benchmarks-llm.md).
 // `lora`: two LoRA adapters over one base vs the two merged models: memory and equal outputs (docs/benchmarks-llm.md).
+// `llm-1b`: the ~1.3B generated llama (Q4_0, Q8_0): decode server vs in-process, TTFT, bandwidth limit, sampler share (docs/benchmarks-llm.md).
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -18,6 +19,11 @@ if (args.Length > 0 && args[0] == "llm")
 if (args.Length > 0 && args[0] == "prefix")
 {
     return await PrefixCacheBenchmark.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "llm-1b")
+{
+    return await BigLlamaBenchmark.RunAsync(BigLlamaOptions.Parse(args[1..]));
 }
 
 if (args.Length > 0 && args[0] == "batching")

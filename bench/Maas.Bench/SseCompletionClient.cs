@@ -13,9 +13,11 @@ namespace Maas.Bench;
 /// </remarks>
 internal sealed class SseCompletionClient(HttpClient client, string model)
 {
-    public async Task<StreamTiming> GenerateAsync(string prompt, int maxTokens, CancellationToken cancellationToken = default)
+    /// <summary>Streams one completion of at most <paramref name="maxTokens"/> tokens; <paramref name="sampling"/> holds
+    /// extra request fields (e.g. temperature, top_p) that replace the greedy defaults.</summary>
+    public async Task<StreamTiming> GenerateAsync(string prompt, int maxTokens, IReadOnlyDictionary<string, object>? sampling = null, CancellationToken cancellationToken = default)
     {
-        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        var fields = new Dictionary<string, object>
         {
             ["model"] = model,
             ["prompt"] = prompt,
@@ -23,7 +25,13 @@ internal sealed class SseCompletionClient(HttpClient client, string model)
             ["temperature"] = 0,
             ["stream"] = true,
             ["stream_options"] = new Dictionary<string, bool> { ["include_usage"] = true },
-        });
+        };
+        foreach (var (key, value) in sampling ?? new Dictionary<string, object>())
+        {
+            fields[key] = value;
+        }
+
+        var body = JsonSerializer.Serialize(fields);
         var timing = new StreamTiming();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
         {
@@ -67,6 +75,7 @@ internal sealed class SseCompletionClient(HttpClient client, string model)
             if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
             {
                 timing.Tokens = usage.GetProperty("completion_tokens").GetInt32();
+                timing.PromptTokens = usage.GetProperty("prompt_tokens").GetInt32();
             }
         }
 

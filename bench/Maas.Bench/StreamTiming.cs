@@ -18,6 +18,12 @@ internal sealed class StreamTiming
 
     public long Finished { get; set; }
 
+    /// <summary>Prompt tokens as the server's usage (or the baseline's tokenizer) counted them; 0 when unknown.</summary>
+    public int PromptTokens { get; set; }
+
+    /// <summary>Time to the first arrival, or to the end when no text arrived (a held-back byte token).</summary>
+    public double FirstOrEndMs => Stopwatch.GetElapsedTime(Started, Arrivals.Count > 0 ? Arrivals[0] : Finished).TotalMilliseconds;
+
     public double TimeToFirstTokenMs => Stopwatch.GetElapsedTime(Started, Arrivals[0]).TotalMilliseconds;
 
     public double DecodeTokensPerSecond => Arrivals.Count < 2 || Tokens < 2

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using LLama;
 using LLama.Common;
 using LLama.Exceptions;
@@ -11,13 +12,14 @@ using Microsoft.Extensions.Options;
 namespace Maas.Engines.Llama;
 
 /// <summary>Loads GGUF models into llama.cpp (CPU) as <see cref="ITextGenerator"/>s.</summary>
-internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerFactory loggerFactory) : IModelEngine
+internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null) : IModelEngine
 {
     /// <summary>The engine name a manifest's <c>engine</c> field uses.</summary>
     public const string EngineName = "llama";
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<LlamaEngine>();
     private readonly LlamaWeightsCache _cache = new();
+    private readonly LlamaMetrics? _metrics = meterFactory is null ? null : new LlamaMetrics(meterFactory);
 
     public string Name => EngineName;
 
@@ -160,7 +162,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
                     llamaContext.NativeHandle.SetLoraAdapters([(adapter, 1f)]);
                 }
 
-                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger, sequences, cachedPrefixes, lease);
+                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger, sequences, cachedPrefixes, lease, _metrics);
                 LlamaLog.Loaded(_logger, context.Key, weights.ParameterCount, generator.Info.KvCacheCapacity, generator.Info.MaxSequences, threads);
                 if (adapterPath is not null)
                 {

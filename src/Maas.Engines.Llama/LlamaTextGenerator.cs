@@ -31,6 +31,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
     private readonly ILogger _logger;
+    private readonly LlamaMetrics? _metrics;
     private readonly bool _stripLeadingSpace;
     private readonly LLamaBatch _batch = new();
     private readonly SamplerScratch _scratch;
@@ -52,12 +53,13 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     /// for their prefixes (0 turns prefix caching off); the context must have that many sequence ids in all.
     /// <paramref name="lease"/>: weights shared through LlamaWeightsCache, returned (not freed) on disposal and counted in
     /// MemoryBytes only by the lease that counts them; null when the generator owns its weights.</summary>
-    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger, int maxRunning, int cachedPrefixes, LlamaWeightsLease? lease = null)
+    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger, int maxRunning, int cachedPrefixes, LlamaWeightsLease? lease = null, LlamaMetrics? metrics = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRunning, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(cachedPrefixes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxRunning + cachedPrefixes, (int)context.NativeHandle.MaxSeq);
         _lease = lease;
+        _metrics = metrics;
         _key = key;
         _weights = weights;
         _context = context;
@@ -342,6 +344,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             }
 
             var logitIndices = FillBatch(sequences);
+            var decodeStarted = Stopwatch.GetTimestamp();
             DecodeResult result;
             _abort.Token = cancellationToken;
             try
@@ -367,6 +370,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
                     : new MaasException(MaasErrorKind.Internal, $"llama.cpp could not decode a step of {_key}: {result}.");
             }
 
+            var samplingStarted = Stopwatch.GetTimestamp();
             var sampled = new SampledToken[sequences.Length];
             for (var i = 0; i < sequences.Length; i++)
             {
@@ -378,6 +382,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
                 sequences[i].Advance(sampled[i].TokenId);
             }
 
+            _metrics?.Step(_key, _batch.TokenCount > sequences.Length, Stopwatch.GetElapsedTime(decodeStarted, samplingStarted), Stopwatch.GetElapsedTime(samplingStarted));
             _steps++;
             _stepTicks += Stopwatch.GetTimestamp() - started;
             return sampled;

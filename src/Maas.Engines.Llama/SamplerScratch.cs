@@ -16,4 +16,10 @@ internal sealed class SamplerScratch(int vocabularySize)
     public int[] Order { get; } = new int[vocabularySize];
 
     public double[] BucketWeights { get; } = new double[Buckets];
+
+    /// <summary>Each token's top-p histogram bucket, from the same pass that fills <see cref="BucketWeights"/>.</summary>
+    public byte[] TokenBuckets { get; } = new byte[vocabularySize];
+
+    /// <summary>Sort keys: the weight's bits inverted (high half, so heavier sorts first) and the token id (low half).</summary>
+    public ulong[] Keys { get; } = new ulong[vocabularySize];
 }

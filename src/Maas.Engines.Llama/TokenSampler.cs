@@ -179,6 +179,7 @@ internal sealed class TokenSampler
         var useTopK = _options.TopK > 0 && _options.TopK < logits.Length;
         var useHistogram = topP < 1f && !useTopK;
         var buckets = scratch.BucketWeights;
+        var tokenBuckets = scratch.TokenBuckets;
         if (useHistogram)
         {
             Array.Clear(buckets);
@@ -193,7 +194,9 @@ internal sealed class TokenSampler
             total += weight;
             if (useHistogram)
             {
-                buckets[Bucket(distance)] += weight;
+                var bucket = Bucket(distance);
+                buckets[bucket] += weight;
+                tokenBuckets[i] = (byte)bucket;
             }
         }
 
@@ -204,10 +207,15 @@ internal sealed class TokenSampler
             return minWeight > 0f ? PickAbove(logits, minWeight) : Pick(logits, total);
         }
 
+        if (useHistogram && minWeight <= 0f)
+        {
+            return DrawNucleus(logits, scratch, topP * total);
+        }
+
         var order = scratch.Order;
         var count = useTopK ? SelectTopK(logits, order, _options.TopK) : SelectNucleusBuckets(logits, order, buckets, topP * total);
         var candidates = order.AsSpan(0, count);
-        SortByWeight(candidates, scratch.Values);
+        SortByWeight(candidates, logits, scratch.Keys);
         if (useTopK)
         {
             // Top-p over the top-k set, renormalised.
@@ -326,8 +334,107 @@ internal sealed class TokenSampler
         order[at] = token;
     }
 
-    private static void SortByWeight(Span<int> candidates, float[] weights) =>
-        candidates.Sort((a, b) => weights[a] != weights[b] ? weights[b].CompareTo(weights[a]) : a.CompareTo(b));
+    // Weight descending, then token id ascending, as one primitive sort of (inverted weight bits, id) keys: weights are
+    // non-negative floats, whose bit patterns order as the values do.
+    private static void SortByWeight(Span<int> candidates, ReadOnlySpan<float> weights, ulong[] keys)
+    {
+        var span = keys.AsSpan(0, candidates.Length);
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            span[i] = SortKey(weights, candidates[i]);
+        }
+
+        span.Sort();
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            candidates[i] = (int)(uint)span[i];
+        }
+    }
+
+    private static ulong SortKey(ReadOnlySpan<float> weights, int token) =>
+        ((ulong)~BitConverter.SingleToUInt32Bits(weights[token]) << 32) | (uint)token;
+
+    /// <summary>Top-p alone: the weight order is the bucket order, so the nucleus is every bucket before the one where
+    /// the cumulative weight reaches <paramref name="threshold"/> plus a sorted prefix of that one, and a draw needs
+    /// only the bucket it lands in sorted. Two passes over the vocabulary and two bucket-sized sorts instead of sorting
+    /// the nucleus, which with flat logits (a random-weight model, a high temperature) is most of the vocabulary; the
+    /// token is the one a full sort gives, up to the order in which doubles are added.</summary>
+    private int DrawNucleus(ReadOnlySpan<float> weights, SamplerScratch scratch, double threshold)
+    {
+        var buckets = scratch.BucketWeights;
+
+        // Rounding may leave the buckets' sum a hair below a threshold near the total: stop at the last non-empty one.
+        var final = SamplerScratch.Buckets - 1;
+        while (final > 0 && buckets[final] <= 0)
+        {
+            final--;
+        }
+
+        var last = 0;
+        double before = 0;
+        while (last < final && before + buckets[last] < threshold)
+        {
+            before += buckets[last++];
+        }
+
+        var ending = SortedBucket(weights, scratch, last, 0);
+        double kept = before;
+        var count = 0;
+        while (count < ending.Length && (kept < threshold || (count == 0 && before == 0)))
+        {
+            kept += weights[(int)(uint)ending[count]];
+            count++;
+        }
+
+        var target = _random.NextDouble() * kept;
+        double cumulative = 0;
+        for (var b = 0; b < last; b++)
+        {
+            if (buckets[b] > 0 && target < cumulative + buckets[b])
+            {
+                return Walk(weights, SortedBucket(weights, scratch, b, ending.Length), target, cumulative);
+            }
+
+            cumulative += buckets[b];
+        }
+
+        return Walk(weights, ending[..Math.Max(count, 1)], target, cumulative);
+    }
+
+    // The tokens of one bucket as sort keys, heaviest first, written into the key buffer from offset on.
+    private static ReadOnlySpan<ulong> SortedBucket(ReadOnlySpan<float> weights, SamplerScratch scratch, int bucket, int offset)
+    {
+        var tokenBuckets = scratch.TokenBuckets;
+        var keys = scratch.Keys;
+        var count = offset;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            if (tokenBuckets[i] == bucket)
+            {
+                keys[count++] = SortKey(weights, i);
+            }
+        }
+
+        var span = keys.AsSpan(offset, count - offset);
+        span.Sort();
+        return span;
+    }
+
+    private static int Walk(ReadOnlySpan<float> weights, ReadOnlySpan<ulong> keys, double target, double cumulative)
+    {
+        foreach (var key in keys)
+        {
+            var token = (int)(uint)key;
+            cumulative += weights[token];
+            if (target < cumulative)
+            {
+                return token;
+            }
+        }
+
+        // Rounding left the target a hair beyond the bucket's own sum: its last token.
+        return (int)(uint)keys[^1];
+    }
 
     // The shortest prefix (sorted by weight) reaching the threshold, cut further by min-p, then a draw within it.
     private int PickPrefix(ReadOnlySpan<int> candidates, ReadOnlySpan<float> weights, double threshold, float minWeight)

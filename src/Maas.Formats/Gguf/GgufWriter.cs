@@ -5,14 +5,15 @@ namespace Maas.Formats.Gguf;
 
 /// <summary>Builds a GGUF v3 file: metadata, tensor table, then aligned tensor data.</summary>
 /// <remarks>
-/// Tensors are held in memory until <see cref="Write(Stream)"/>, which suits test models and tools that produce small
-/// files; it is not meant for writing multi-gigabyte models. Metadata is written in the order it was first set (setting
+/// Tensors added as bytes are held in memory until <see cref="Write(Stream)"/>, which suits test models and tools that
+/// produce small files; for multi-gigabyte models add tensors with a producer (<see cref="AddTensor(string, IReadOnlyList{long}, GgmlType, Action{Stream})"/>)
+/// that writes each tensor's bytes straight into the file when its turn comes. Metadata is written in the order it was first set (setting
 /// a key again replaces its value in place). The alignment is <c>general.alignment</c> when set, 32 otherwise.
 /// </remarks>
 public sealed class GgufWriter
 {
     private readonly OrderedDictionary<string, GgufValue> _metadata = new(StringComparer.Ordinal);
-    private readonly List<(string Name, long[] Dimensions, GgmlType Type, ReadOnlyMemory<byte> Data)> _tensors = [];
+    private readonly List<(string Name, long[] Dimensions, GgmlType Type, long Length, ReadOnlyMemory<byte> Data, Action<Stream>? Producer)> _tensors = [];
 
     public IReadOnlyDictionary<string, GgufValue> Metadata => _metadata;
 
@@ -59,6 +60,31 @@ public sealed class GgufWriter
     /// <exception cref="ArgumentException">The byte count does not match the type and shape, or the name is taken.</exception>
     public GgufWriter AddTensor(string name, IReadOnlyList<long> dimensions, GgmlType type, ReadOnlyMemory<byte> data)
     {
+        var expected = CheckTensor(name, dimensions, type);
+        if (data.Length != expected)
+        {
+            throw new ArgumentException($"Tensor '{name}' needs {expected} bytes as {type}; {data.Length} were given.", nameof(data));
+        }
+
+        _tensors.Add((name, dimensions.ToArray(), type, expected, data, null));
+        return this;
+    }
+
+    /// <summary>Adds a tensor whose bytes <paramref name="producer"/> writes into the output during <see cref="Write(Stream)"/>,
+    /// in the storage layout of <paramref name="type"/>, so that they are never held in memory.</summary>
+    /// <remarks>The producer runs once per write, in tensor order, and must write exactly the tensor's byte size
+    /// (checked when the output stream can tell its position).</remarks>
+    /// <exception cref="ArgumentException">The shape does not suit the type, or the name is taken.</exception>
+    public GgufWriter AddTensor(string name, IReadOnlyList<long> dimensions, GgmlType type, Action<Stream> producer)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        var expected = CheckTensor(name, dimensions, type);
+        _tensors.Add((name, dimensions.ToArray(), type, expected, default, producer));
+        return this;
+    }
+
+    private long CheckTensor(string name, IReadOnlyList<long> dimensions, GgmlType type)
+    {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(dimensions);
         if (dimensions.Count > GgufReader.MaxDimensions)
@@ -67,18 +93,12 @@ public sealed class GgufWriter
         }
 
         var expected = GgmlTypes.ByteSize(type, dimensions);
-        if (data.Length != expected)
-        {
-            throw new ArgumentException($"Tensor '{name}' needs {expected} bytes as {type}; {data.Length} were given.", nameof(data));
-        }
-
         if (_tensors.Any(t => t.Name == name))
         {
             throw new ArgumentException($"A tensor named '{name}' was already added.", nameof(name));
         }
 
-        _tensors.Add((name, dimensions.ToArray(), type, data));
-        return this;
+        return expected;
     }
 
     /// <summary>Adds an F32 tensor from floats.</summary>
@@ -133,7 +153,7 @@ public sealed class GgufWriter
             }
 
             long offset = 0;
-            foreach (var (name, dimensions, type, data) in _tensors)
+            foreach (var (name, dimensions, type, length, _, _) in _tensors)
             {
                 WriteString(writer, name);
                 writer.Write((uint)dimensions.Length);
@@ -144,16 +164,29 @@ public sealed class GgufWriter
 
                 writer.Write((uint)type);
                 writer.Write((ulong)offset);
-                offset = GgufReader.AlignUp(offset + data.Length, alignment);
+                offset = GgufReader.AlignUp(offset + length, alignment);
             }
         }
 
         header.WriteTo(stream);
         WritePadding(stream, header.Length, alignment);
-        foreach (var (_, _, _, data) in _tensors)
+        foreach (var (name, _, _, length, data, producer) in _tensors)
         {
-            stream.Write(data.Span);
-            WritePadding(stream, data.Length, alignment);
+            if (producer is null)
+            {
+                stream.Write(data.Span);
+            }
+            else
+            {
+                var start = stream.CanSeek ? stream.Position : -1;
+                producer(stream);
+                if (start >= 0 && stream.Position - start != length)
+                {
+                    throw new InvalidOperationException($"The producer of tensor '{name}' wrote {stream.Position - start} bytes; it needs {length}.");
+                }
+            }
+
+            WritePadding(stream, length, alignment);
         }
     }
 

@@ -26,12 +26,12 @@ public static class TinyLlamaGguf
         Validate(options);
         var headCountKv = options.HeadCountKv ?? options.HeadCount;
         var headDim = options.EmbeddingLength / options.HeadCount;
-        var (tokens, scores, types) = TinyLlamaVocabulary.Build(options.ExtraWords, options.SpecialTokens);
+        var (tokens, scores, types) = TinyLlamaVocabulary.Build(options.ExtraWords, options.SpecialTokens, options.VocabularySize);
 
         var writer = new GgufWriter()
             .SetString(GgufKeys.Architecture, Architecture)
             .SetString(GgufKeys.Name, options.Name)
-            .SetUInt32(GgufKeys.FileType, options.WeightType == GgmlType.F16 ? 1u : 0u)
+            .SetUInt32(GgufKeys.FileType, FileType(options.WeightType))
             .SetUInt32(Key(GgufKeys.ContextLength), (uint)options.ContextLength)
             .SetUInt32(Key(GgufKeys.EmbeddingLength), (uint)options.EmbeddingLength)
             .SetUInt32(Key(GgufKeys.BlockCount), (uint)options.BlockCount)
@@ -63,9 +63,18 @@ public static class TinyLlamaGguf
         var random = new Random(options.Seed);
         long embd = options.EmbeddingLength;
         long ff = options.FeedForwardLength;
+        ulong matrices = 0;
 
         void Matrix(string name, long columns, long rows)
         {
+            if (options.WeightType is GgmlType.Q8_0 or GgmlType.Q4_0)
+            {
+                // Each matrix has its own stream, so the bytes do not depend on when (or how often) the writer runs.
+                var seed = ((ulong)(uint)options.Seed << 32) | matrices++;
+                writer.AddTensor(name, [columns, rows], options.WeightType, stream => QuantizedNoise.Write(stream, options.WeightType, columns, rows, seed));
+                return;
+            }
+
             var values = new float[columns * rows];
             for (var i = 0; i < values.Length; i++)
             {
@@ -100,7 +109,10 @@ public static class TinyLlamaGguf
         }
 
         Norm("output_norm.weight");
-        Matrix("output.weight", embd, vocabulary);
+        if (!options.TiedEmbeddings)
+        {
+            Matrix("output.weight", embd, vocabulary);
+        }
     }
 
     private static void Validate(TinyLlamaOptions options)
@@ -118,9 +130,15 @@ public static class TinyLlamaGguf
             throw new ArgumentException("The embedding length must divide into heads, and the heads into key/value heads.", nameof(options));
         }
 
-        if (options.WeightType is not (GgmlType.F32 or GgmlType.F16))
+        if (options.WeightType is not (GgmlType.F32 or GgmlType.F16 or GgmlType.Q8_0 or GgmlType.Q4_0))
         {
-            throw new ArgumentException("Weights are written as F32 or F16; quantise with llama.cpp afterwards.", nameof(options));
+            throw new ArgumentException("Weights are written as F32, F16, Q8_0 or Q4_0; quantise with llama.cpp for other types.", nameof(options));
+        }
+
+        if (options.WeightType is GgmlType.Q8_0 or GgmlType.Q4_0
+            && (options.EmbeddingLength % QuantizedNoise.BlockSize != 0 || options.FeedForwardLength % QuantizedNoise.BlockSize != 0))
+        {
+            throw new ArgumentException($"{options.WeightType} matrices need the embedding and feed-forward lengths to be multiples of {QuantizedNoise.BlockSize}.", nameof(options));
         }
 
         if (options.ExtraWords.Any(string.IsNullOrEmpty) || options.SpecialTokens.Any(string.IsNullOrEmpty))
@@ -128,6 +146,15 @@ public static class TinyLlamaGguf
             throw new ArgumentException("Extra words and special tokens cannot be empty.", nameof(options));
         }
     }
+
+    // llama.cpp's llama_ftype: the file's dominant type.
+    private static uint FileType(GgmlType type) => type switch
+    {
+        GgmlType.F16 => 1u,
+        GgmlType.Q4_0 => 2u,
+        GgmlType.Q8_0 => 7u,
+        _ => 0u,
+    };
 
     private static string Key(string key) => GgufKeys.ForArchitecture(Architecture, key);
 }

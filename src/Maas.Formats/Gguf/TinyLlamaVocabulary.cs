@@ -27,7 +27,7 @@ internal static class TinyLlamaVocabulary
         "tiny", "test", "one", "two", "three", "yes", "no", "user", "assistant", "system",
     ];
 
-    public static (string[] Tokens, float[] Scores, int[] Types) Build(IEnumerable<string> extraWords, IEnumerable<string>? specialTokens = null)
+    public static (string[] Tokens, float[] Scores, int[] Types) Build(IEnumerable<string> extraWords, IEnumerable<string>? specialTokens = null, int? size = null)
     {
         var tokens = new List<string> { "<unk>", "<s>", "</s>" };
         var types = new List<int> { Unknown, Control, Control };
@@ -63,6 +63,16 @@ internal static class TinyLlamaVocabulary
             }
         }
 
+        if (size is { } target)
+        {
+            if (target < tokens.Count)
+            {
+                throw new ArgumentException($"The vocabulary needs at least {tokens.Count} tokens for its built-in and extra words; {target} were asked for.", nameof(size));
+            }
+
+            PadWithLetterStrings(target, AddPiece, () => tokens.Count);
+        }
+
         // Markers go last so that every other token keeps its id whether or not a model has them.
         foreach (var special in (specialTokens ?? []).Where(seen.Add))
         {
@@ -73,5 +83,27 @@ internal static class TinyLlamaVocabulary
         // Later pieces score lower, as in a SentencePiece model where scores are log-frequencies; specials and bytes score 0.
         var scores = tokens.Select((_, i) => types[i] == Normal ? -(float)i : 0f).ToArray();
         return (tokens.ToArray(), scores, types.ToArray());
+    }
+
+    // Breadth-first over lowercase strings: a string comes after its prefixes, so what is added is prefix-closed and
+    // llama.cpp's merge-by-neighbours tokenizer reaches every piece.
+    private static void PadWithLetterStrings(int target, Action<string> add, Func<int> count)
+    {
+        var level = new List<string> { SpaceMarker };
+        while (count() < target)
+        {
+            var next = new List<string>(level.Count * 26);
+            foreach (var prefix in level)
+            {
+                for (var c = 'a'; c <= 'z' && count() < target; c++)
+                {
+                    var piece = prefix + c;
+                    add(piece);
+                    next.Add(piece);
+                }
+            }
+
+            level = next;
+        }
     }
 }

@@ -91,6 +91,7 @@ public sealed class TinyLlamaGgufTests
     public void CreateWriter_HeadsDoNotDivideEmbedding_Throws()
     {
         Assert.Throws<ArgumentException>(() => TinyLlamaGguf.CreateWriter(new TinyLlamaOptions { EmbeddingLength = 30, HeadCount = 4 }));
-        Assert.Throws<ArgumentException>(() => TinyLlamaGguf.CreateWriter(new TinyLlamaOptions { WeightType = GgmlType.Q4_0 }));
+        Assert.Throws<ArgumentException>(() => TinyLlamaGguf.CreateWriter(new TinyLlamaOptions { WeightType = GgmlType.Q4_K }));
+        Assert.Throws<ArgumentException>(() => TinyLlamaGguf.CreateWriter(new TinyLlamaOptions { WeightType = GgmlType.Q4_0, EmbeddingLength = 48 }));
     }
 }
