@@ -7,6 +7,7 @@ using Maas.Bench;
 // `static-int8`: ResNet18 quantized with the static-int8 pass vs fp32 (size, throughput, cosine; docs/benchmarks.md).
 // `artifacts`: storing and loading a blob, plain vs AES-256-GCM at rest (docs/benchmarks.md, issue 11).
 // `sampler`: ns per sampling step at 32k / 152k vocabularies, old full-sort top-p vs the current sampler (docs/benchmarks-llm.md).
+// `grammar`: structured output (strict nested schema, temperature 1) on a >=32k-vocabulary model: validity and mask share of step time.
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -36,6 +37,11 @@ if (args.Length > 0 && args[0] == "artifacts")
 if (args.Length > 0 && args[0] == "sampler")
 {
     return SamplerBenchmark.Run();
+}
+
+if (args.Length > 0 && args[0] == "grammar")
+{
+    return await GrammarBenchmark.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "inprocess")
