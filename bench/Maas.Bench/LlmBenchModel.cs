@@ -14,7 +14,7 @@ namespace Maas.Bench;
 internal sealed record LlmBenchModel(string Path, GgufModelFacts Facts, long FileBytes, string TensorTypes)
 {
     /// <summary>Writes the model into <paramref name="folder"/>; takes a few seconds.</summary>
-    public static LlmBenchModel Create(string folder, int layers)
+    public static LlmBenchModel Create(string folder, int layers, int contextLength = 1024)
     {
         // Dimensions are multiples of 32 (Q4_0 blocks) and of 256 where llama.cpp may pick a K-quant (output.weight).
         var source = System.IO.Path.Combine(folder, "bench-llama-f32.gguf");
@@ -25,7 +25,7 @@ internal sealed record LlmBenchModel(string Path, GgufModelFacts Facts, long Fil
             BlockCount = layers,
             HeadCount = 8,
             FeedForwardLength = 1376,
-            ContextLength = 1024,
+            ContextLength = contextLength,
             WeightType = GgmlType.F32,
             Seed = 7,
         });

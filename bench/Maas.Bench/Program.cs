@@ -6,12 +6,18 @@ using Maas.Bench;
 // `inprocess`: the in-process side of `batching`, one measurement per stdin command (bench/serving/measure.py).
 // `static-int8`: ResNet18 quantized with the static-int8 pass vs fp32 (size, throughput, cosine; docs/benchmarks.md).
 // `artifacts`: storing and loading a blob, plain vs AES-256-GCM at rest (docs/benchmarks.md, issue 11).
+// `prefix`: TTFT of a request sharing a 2,000-token system prompt with the one before, prefix cache on vs off (docs/benchmarks-llm.md).
 // `sampler`: ns per sampling step at 32k / 152k vocabularies, old full-sort top-p vs the current sampler (docs/benchmarks-llm.md).
 // `grammar`: structured output (strict nested schema, temperature 1) on a >=32k-vocabulary model: validity and mask share of step time.
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
     return await LlmBenchmark.RunAsync(LlmBenchOptions.Parse(args[1..]));
+}
+
+if (args.Length > 0 && args[0] == "prefix")
+{
+    return await PrefixCacheBenchmark.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "batching")

@@ -38,6 +38,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
         var settings = options.Value;
         var threads = EffectiveThreads(context.Settings.IntraOpThreads, Environment.ProcessorCount);
         var sequences = Sequences(context.Settings);
+        var cachedPrefixes = CachedPrefixes(settings, sequences);
         if (threads > 1 && !string.Equals(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY"), "PASSIVE", StringComparison.OrdinalIgnoreCase))
         {
             LlamaLog.SpinningThreads(_logger, threads);
@@ -48,7 +49,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
             GpuLayerCount = 0,
             Threads = threads,
             BatchThreads = threads,
-            SeqMax = (uint)sequences,
+            SeqMax = (uint)(sequences + cachedPrefixes),
 
             // One cell pool for all sequences (llama.cpp would otherwise split the context evenly per sequence).
             KVUnified = true,
@@ -91,7 +92,7 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
 
             try
             {
-                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger);
+                var generator = new LlamaTextGenerator(context.Key, weights, llamaContext, _logger, sequences, cachedPrefixes);
                 LlamaLog.Loaded(_logger, context.Key, weights.ParameterCount, generator.Info.KvCacheCapacity, generator.Info.MaxSequences, threads);
                 return generator;
             }
@@ -143,6 +144,11 @@ internal sealed class LlamaEngine(IOptions<LlamaEngineOptions> options, ILoggerF
 
     /// <summary>Sequences decoded together: the deployment's max batch size, within llama.cpp's limit of 256.</summary>
     internal static int Sequences(DeploymentSettings settings) => Math.Clamp(settings.MaxBatchSize, 1, 256);
+
+    /// <summary>Sequence ids kept for cached prefixes: none when prefix caching is off, and never past llama.cpp's
+    /// limit of 256 ids in all.</summary>
+    internal static int CachedPrefixes(LlamaEngineOptions settings, int sequences) =>
+        settings.PrefixCache ? Math.Clamp(settings.PrefixCacheSequences, 0, 256 - sequences) : 0;
 
     /// <summary>Threads per decode: the deployment's intra-op threads, or for 0 the automatic choice:
     /// 1 on machines with 2 cores or fewer (OpenMP threads busy-wait and fight the server's own threads there),

@@ -21,4 +21,15 @@ public sealed class LlamaEngineOptions
     /// <remarks>A step is always one <c>llama_decode</c> call whatever its size (the logical batch is the whole
     /// context); a long prompt is split into micro-batches of this size inside llama.cpp.</remarks>
     public int BatchSize { get; set; } = 512;
+
+    /// <summary>Prefix caching: reuse the KV cells of a prompt prefix another sequence already computed. Default on.</summary>
+    /// <remarks>Finished sequences keep their cells (up to <see cref="PrefixCacheSequences"/> of them) and are indexed
+    /// by their tokens; a new prompt that starts with the same tokens copies those cells and decodes only the rest,
+    /// so a long shared system prompt or the earlier turns of a chat are computed once. Cached prefixes use cells
+    /// of <see cref="ContextSize"/> no running sequence needs and are dropped least recently used first.</remarks>
+    public bool PrefixCache { get; set; } = true;
+
+    /// <summary>Finished sequences kept for their prefixes per loaded model (each holds a llama.cpp sequence id of
+    /// its own, beyond the deployment's max batch size; together at most 256). Default 8.</summary>
+    public int PrefixCacheSequences { get; set; } = 8;
 }

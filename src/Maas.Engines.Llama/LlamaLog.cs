@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Maas.Engines.Llama;
 
-/// <summary>The llama engine's log messages; event ids 2100-2199 belong to Maas.Engines.Llama.</summary>
+/// <summary>The llama engine's log messages; event ids 2100-2199 and 7000-7099 belong to Maas.Engines.Llama.</summary>
 internal static partial class LlamaLog
 {
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "GGUF model {Key} loaded: {Parameters} parameters, {Cells} KV cells, {Sequences} sequences, {Threads} threads")]
@@ -22,4 +22,10 @@ internal static partial class LlamaLog
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Warning, Message = "GGUF model {Key}: decode of {Tokens} tokens in {Sequences} sequences failed: {Result}")]
     public static partial void DecodeFailed(ILogger logger, string key, int tokens, int sequences, string result);
+
+    [LoggerMessage(EventId = 7020, Level = LogLevel.Debug, Message = "GGUF model {Key}: {Cached} of {Prompt} prompt tokens reused from a {Source} sequence's KV cells")]
+    public static partial void PrefixReused(ILogger logger, string key, int cached, int prompt, string source);
+
+    [LoggerMessage(EventId = 7021, Level = LogLevel.Debug, Message = "GGUF model {Key}: cached prefix of {Cells} tokens evicted to make room")]
+    public static partial void PrefixEvicted(ILogger logger, string key, int cells);
 }

@@ -18,6 +18,7 @@ public static class LlamaServiceCollectionExtensions
         builder
             .Validate(o => o.ContextSize >= 16, "Maas:Llama:ContextSize must be at least 16 cells.")
             .Validate(o => o.BatchSize >= 1, "Maas:Llama:BatchSize must be positive.")
+            .Validate(o => o.PrefixCacheSequences is >= 0 and <= 255, "Maas:Llama:PrefixCacheSequences must be between 0 and 255.")
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IModelEngine, LlamaEngine>());
         services.TryAddSingleton<IGgufQuantizer, LlamaGgufQuantizer>();

@@ -18,6 +18,12 @@ namespace Maas.Engines.Llama;
 /// last sampled token, each under its own llama.cpp sequence id and positions. A lock serialises everything
 /// that touches the context (steps, starting and releasing sequences, disposal); tokenizing only reads the
 /// vocabulary and runs without it.
+/// <para>Prefix caching: a finished sequence keeps its KV cells under its id (up to <c>cachedPrefixes</c> of them,
+/// on ids beyond the running ones). A new sequence whose prompt starts with tokens some cached or running sequence
+/// has already decoded copies those cells (<c>llama_memory_seq_cp</c>: the same cells, now under both ids, at the same
+/// positions) and decodes only the rest; its sampler still sees the whole prompt. Cached prefixes are dropped least
+/// recently used first when a new sequence or a step needs cells; cells a running sequence shares stay until it ends.
+/// <see cref="LlamaKvLedger"/> keeps the index and the cell count.</para>
 /// </remarks>
 internal sealed class LlamaTextGenerator : ITextGenerator
 {
@@ -28,7 +34,10 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private readonly bool _stripLeadingSpace;
     private readonly LLamaBatch _batch = new();
     private readonly SamplerScratch _scratch;
-    private readonly LlamaSequence?[] _slots;
+    private readonly LlamaKvLedger _ledger;
+    private readonly int _maxRunning;
+    private readonly int _ids;
+    private readonly bool _cachePrefixes;
     private readonly LlamaAbortSignal _abort;
     private readonly Lock _gate = new();
     private bool _disposed;
@@ -37,8 +46,14 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     private long _stepTicks;
     private long _grammarTicks;
 
-    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger)
+    /// <summary>Takes ownership of <paramref name="weights"/> and <paramref name="context"/>: up to
+    /// <paramref name="maxRunning"/> sequences run at once and <paramref name="cachedPrefixes"/> finished ones are kept
+    /// for their prefixes (0 turns prefix caching off); the context must have that many sequence ids in all.</summary>
+    public LlamaTextGenerator(string key, LLamaWeights weights, LLamaContext context, ILogger logger, int maxRunning, int cachedPrefixes)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRunning, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(cachedPrefixes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxRunning + cachedPrefixes, (int)context.NativeHandle.MaxSeq);
         _key = key;
         _weights = weights;
         _context = context;
@@ -51,9 +66,12 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             EndOfGenerationTokens: EndOfGenerationTokens(vocab),
             ChatTemplate: weights.Metadata.TryGetValue("tokenizer.chat_template", out var template) ? template : null,
             KvCacheCapacity: (int)context.ContextSize,
-            MaxSequences: (int)context.NativeHandle.MaxSeq);
+            MaxSequences: maxRunning);
         _scratch = new SamplerScratch(vocab.Count);
-        _slots = new LlamaSequence?[Info.MaxSequences];
+        _maxRunning = maxRunning;
+        _ids = maxRunning + cachedPrefixes;
+        _cachePrefixes = cachedPrefixes > 0;
+        _ledger = new LlamaKvLedger(_ids, cachedPrefixes);
         _abort = new LlamaAbortSignal(context.NativeHandle);
     }
 
@@ -66,6 +84,17 @@ internal sealed class LlamaTextGenerator : ITextGenerator
     public IReadOnlyList<TensorSpec> Inputs => [];
 
     public IReadOnlyList<TensorSpec> Outputs => [];
+
+    public long PrefixCacheEvictions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ledger.Evictions;
+            }
+        }
+    }
 
     /// <summary>Tokenizes with llama.cpp's tokenizer; special-token text (e.g. a chat template's markers) is parsed
     /// as the special token, and BOS/EOS are added only when asked and when the model's vocabulary wants them.</summary>
@@ -144,23 +173,47 @@ internal sealed class LlamaTextGenerator : ITextGenerator
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var slot = Array.IndexOf(_slots, null);
-            if (slot < 0)
+            if (_ledger.Running >= _maxRunning)
             {
-                throw MaasException.Unavailable($"{_key} is already generating {_slots.Length} sequences, its maximum.");
+                throw MaasException.Unavailable($"{_key} is already generating {_maxRunning} sequences, its maximum.");
             }
 
-            var free = Info.KvCacheCapacity - CellsInUse();
-            if (prompt.Count > free)
+            var (source, reused) = _cachePrefixes ? _ledger.Match(prompt) : (null, 0);
+            while (!_ledger.HasFreeId && _ledger.LeastRecentlyUsed(source) is { } victim)
             {
-                // Transient: cells come back as other sequences finish.
-                throw MaasException.Unavailable($"The prompt needs {prompt.Count} KV cells; {_key} has {free} free now.");
+                Evict(victim);
+            }
+
+            // Cells: the new sequence adds the tokens it decodes itself. Older cached prefixes go first; the source
+            // goes last, and then the prompt is decoded whole.
+            while (Info.KvCacheCapacity - _ledger.CellsInUse() < prompt.Count - reused)
+            {
+                if (_ledger.LeastRecentlyUsed(source) is { } victim)
+                {
+                    Evict(victim);
+                }
+                else if (source is { IsRunning: false })
+                {
+                    Evict(source);
+                    (source, reused) = (null, 0);
+                }
+                else
+                {
+                    // Transient: cells come back as other sequences finish.
+                    var free = Info.KvCacheCapacity - _ledger.CellsInUse();
+                    throw MaasException.Unavailable($"The prompt needs {prompt.Count - reused} KV cells; {_key} has {free} free now.");
+                }
+            }
+
+            var entry = _ledger.Start(prompt, source, reused);
+            if (source is not null && reused > 0)
+            {
+                _context.NativeHandle.MemorySequenceCopy((LLamaSeqId)source.Id, (LLamaSeqId)entry.Id, 0, reused);
+                LlamaLog.PrefixReused(_logger, _key, reused, prompt.Count, source.IsRunning ? "running" : "cached");
             }
 
             var grammar = sampling.Grammar is { } rules ? GrammarVocabulary().CreateMatcher(rules) : null;
-            var sequence = new LlamaSequence(this, (LLamaSeqId)slot, prompt, new TokenSampler(sampling, prompt, grammar));
-            _slots[slot] = sequence;
-            return sequence;
+            return new LlamaSequence(this, entry, new TokenSampler(sampling, prompt, grammar));
         }
     }
 
@@ -196,10 +249,16 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             }
 
             sequence.MarkReleased();
-            _slots[sequence.Id.Value] = null;
-            if (!_disposed)
+            if (_disposed)
             {
-                _context.NativeHandle.MemorySequenceRemove(sequence.Id, 0, -1);
+                return;
+            }
+
+            // Cells past the decoded tokens (none unless a step failed half-way) never stay.
+            _context.NativeHandle.MemorySequenceRemove(sequence.Id, sequence.Position, -1);
+            foreach (var removed in _ledger.Finish(sequence.Entry, keep: _cachePrefixes))
+            {
+                _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)removed.Id, 0, -1);
             }
         }
     }
@@ -214,12 +273,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
             }
 
             _disposed = true;
-            foreach (var sequence in _slots)
-            {
-                sequence?.MarkReleased();
-            }
-
-            Array.Clear(_slots);
+            _ledger.Clear();
             _context.Dispose();
             _weights.Dispose();
             _abort.Dispose();
@@ -252,7 +306,7 @@ internal sealed class LlamaTextGenerator : ITextGenerator
         {
             var started = Stopwatch.GetTimestamp();
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var seen = new bool[_slots.Length];
+            var seen = new bool[_ids];
             foreach (var sequence in sequences)
             {
                 ObjectDisposedException.ThrowIf(sequence.IsReleased, sequence);
@@ -264,7 +318,13 @@ internal sealed class LlamaTextGenerator : ITextGenerator
                 seen[sequence.Id.Value] = true;
             }
 
-            if (CellsInUse() > Info.KvCacheCapacity)
+            // The scheduler reserves cells for every running sequence; cached prefixes give way to them.
+            while (_ledger.CellsInUse() > Info.KvCacheCapacity && _ledger.LeastRecentlyUsed() is { } victim)
+            {
+                Evict(victim);
+            }
+
+            if (_ledger.CellsInUse() > Info.KvCacheCapacity)
             {
                 throw MaasException.Unavailable($"The KV cache of {_key} is full ({Info.KvCacheCapacity} cells); finish or drop a sequence.");
             }
@@ -338,15 +398,11 @@ internal sealed class LlamaTextGenerator : ITextGenerator
         }
     }
 
-    private int CellsInUse()
+    private void Evict(LlamaKvEntry victim)
     {
-        var cells = 0;
-        foreach (var sequence in _slots)
-        {
-            cells += sequence?.TokenCount ?? 0;
-        }
-
-        return cells;
+        _ledger.Evict(victim);
+        _context.NativeHandle.MemorySequenceRemove((LLamaSeqId)victim.Id, 0, -1);
+        LlamaLog.PrefixEvicted(_logger, _key, victim.Decoded);
     }
 
     private ReadOnlySpan<byte> TokenBytes(int token, Span<byte> buffer, int leadingSpacesToSkip)

@@ -26,4 +26,8 @@ public interface ITextGenerator : ILoadedModel
 
     /// <summary>Decodes every given sequence in one native batch and samples one token for each, in order.</summary>
     ValueTask<IReadOnlyList<SampledToken>> StepAsync(IReadOnlyList<IGenerationSequence> sequences, CancellationToken cancellationToken = default);
+
+    /// <summary>Cached prefixes dropped so far to make room (KV cells or sequence ids) for new sequences; 0 for engines
+    /// without a prefix cache. Read by the scheduler between steps for its eviction metric.</summary>
+    long PrefixCacheEvictions => 0;
 }

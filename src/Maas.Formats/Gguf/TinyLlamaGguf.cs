@@ -26,7 +26,7 @@ public static class TinyLlamaGguf
         Validate(options);
         var headCountKv = options.HeadCountKv ?? options.HeadCount;
         var headDim = options.EmbeddingLength / options.HeadCount;
-        var (tokens, scores, types) = TinyLlamaVocabulary.Build(options.ExtraWords);
+        var (tokens, scores, types) = TinyLlamaVocabulary.Build(options.ExtraWords, options.SpecialTokens);
 
         var writer = new GgufWriter()
             .SetString(GgufKeys.Architecture, Architecture)
@@ -106,6 +106,7 @@ public static class TinyLlamaGguf
     private static void Validate(TinyLlamaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options.ExtraWords);
+        ArgumentNullException.ThrowIfNull(options.SpecialTokens);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.EmbeddingLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BlockCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.HeadCount, 1);
@@ -122,9 +123,9 @@ public static class TinyLlamaGguf
             throw new ArgumentException("Weights are written as F32 or F16; quantise with llama.cpp afterwards.", nameof(options));
         }
 
-        if (options.ExtraWords.Any(string.IsNullOrEmpty))
+        if (options.ExtraWords.Any(string.IsNullOrEmpty) || options.SpecialTokens.Any(string.IsNullOrEmpty))
         {
-            throw new ArgumentException("Extra words cannot be empty.", nameof(options));
+            throw new ArgumentException("Extra words and special tokens cannot be empty.", nameof(options));
         }
     }
 

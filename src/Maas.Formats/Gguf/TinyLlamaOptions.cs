@@ -22,6 +22,10 @@ public sealed record TinyLlamaOptions
     /// <summary>Words added to the vocabulary (with every prefix) on top of the built-in ones.</summary>
     public IReadOnlyList<string> ExtraWords { get; init; } = [];
 
+    /// <summary>Texts added as user-defined tokens (one token each, kept whole by the tokenizer and written out as text):
+    /// a chat template's markers such as <c>&lt;tool_call&gt;</c> or <c>[TOOL_CALLS]</c>.</summary>
+    public IReadOnlyList<string> SpecialTokens { get; init; } = [];
+
     /// <summary><see cref="GgmlType.F32"/> or <see cref="GgmlType.F16"/> for the matrices; norms are always F32, as llama.cpp's converter does.</summary>
     public GgmlType WeightType { get; init; } = GgmlType.F32;
 

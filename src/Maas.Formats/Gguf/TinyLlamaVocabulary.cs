@@ -16,6 +16,7 @@ internal static class TinyLlamaVocabulary
     public const int Normal = 1;
     public const int Unknown = 2;
     public const int Control = 3;
+    public const int UserDefined = 4;
     public const int Byte = 6;
 
     public const string SpaceMarker = "\u2581";
@@ -26,10 +27,11 @@ internal static class TinyLlamaVocabulary
         "tiny", "test", "one", "two", "three", "yes", "no", "user", "assistant", "system",
     ];
 
-    public static (string[] Tokens, float[] Scores, int[] Types) Build(IEnumerable<string> extraWords)
+    public static (string[] Tokens, float[] Scores, int[] Types) Build(IEnumerable<string> extraWords, IEnumerable<string>? specialTokens = null)
     {
         var tokens = new List<string> { "<unk>", "<s>", "</s>" };
         var types = new List<int> { Unknown, Control, Control };
+
         for (var b = 0; b < 256; b++)
         {
             tokens.Add($"<0x{b:X2}>");
@@ -59,6 +61,13 @@ internal static class TinyLlamaVocabulary
             {
                 AddPiece(piece[..length]);
             }
+        }
+
+        // Markers go last so that every other token keeps its id whether or not a model has them.
+        foreach (var special in (specialTokens ?? []).Where(seen.Add))
+        {
+            tokens.Add(special);
+            types.Add(UserDefined);
         }
 
         // Later pieces score lower, as in a SentencePiece model where scores are log-frequencies; specials and bytes score 0.

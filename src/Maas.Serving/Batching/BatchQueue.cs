@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Serving.Metrics;
 using Maas.Serving.Pipelines;
-using Maas.Serving.Tracing;
 
 namespace Maas.Serving.Batching;
 
@@ -25,6 +23,7 @@ namespace Maas.Serving.Batching;
 internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
 {
     private readonly IBatchExecutor<TRequest, TResult> _executor;
+    private readonly BatchRunner<TRequest, TResult> _runner;
     private readonly ServingMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly string _model;
@@ -57,6 +56,7 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
         int cores)
     {
         _executor = executor;
+        _runner = new BatchRunner<TRequest, TResult>(executor, metrics, time, model, version);
         _settings = settings;
         _model = model;
         _version = version;
@@ -403,107 +403,16 @@ internal sealed class BatchQueue<TRequest, TResult> : IAsyncDisposable
 
     private async Task RunAsync(List<BatchItem<TRequest, TResult>> batch)
     {
-        var running = batch[0].Batch!;
-        var rows = 0;
-        var requests = new TRequest[batch.Count];
-        var traces = ServingActivities.Source.HasListeners() ? new ActivityContext[batch.Count] : [];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Dequeued();
-            if (traces.Length > 0)
-            {
-                traces[i] = batch[i].TraceContext;
-            }
-
-            _metrics.QueueDepth(_model, _version, -1);
-            _metrics.Queued(_model, _version, _time.GetElapsedTime(batch[i].Arrival));
-            requests[i] = batch[i].Request;
-            rows += batch[i].Rows;
-        }
-
-        using var span = ServingActivities.StartBatch(_model, _version, traces, rows);
-        var phases = ComputePhases.Begin(_time);
         try
         {
-            var results = await _executor.RunAsync(requests, running.Token).ConfigureAwait(false);
-            var (elapsed, input, output) = phases.End();
-            _metrics.Computed(_model, _version, elapsed, rows, batch.Count, input, output);
-            RecordCompute(elapsed);
-            if (results.Count != batch.Count)
+            if (await _runner.RunAsync(batch, _stopping.Token).ConfigureAwait(false) is { } elapsed)
             {
-                throw new MaasException(MaasErrorKind.Internal, $"The batch of {batch.Count} requests returned {results.Count} results.");
-            }
-
-            for (var i = 0; i < batch.Count; i++)
-            {
-                Deliver(batch[i], results[i]);
-            }
-        }
-        catch (MaasException ex) when (ex.Kind == MaasErrorKind.InvalidArgument && batch.Count > 1)
-        {
-            // One request the engine refuses must not fail the others it was merged with: run each alone.
-            foreach (var item in batch)
-            {
-                await RunAloneAsync(item, running.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex)
-        {
-            var error = ex is OperationCanceledException && _stopping.IsCancellationRequested
-                ? MaasException.Unavailable($"Model {_model}:{_version} was unloaded.")
-                : ex;
-            ServingActivities.Fail(span, error);
-            foreach (var item in batch)
-            {
-                if (item.TryMove(BatchItemState.Running, BatchItemState.Done))
-                {
-                    item.Fail(error);
-                }
+                RecordCompute(elapsed);
             }
         }
         finally
         {
-            phases.EndEngineSpan();
             Interlocked.Add(ref _running, -batch.Count);
-            running.Dispose();
-        }
-    }
-
-    private async Task RunAloneAsync(BatchItem<TRequest, TResult> item, CancellationToken cancellationToken)
-    {
-        if (item.State != BatchItemState.Running)
-        {
-            return;
-        }
-
-        var phases = ComputePhases.Begin(_time);
-        try
-        {
-            var results = await _executor.RunAsync([item.Request], cancellationToken).ConfigureAwait(false);
-            var (elapsed, input, output) = phases.End();
-            _metrics.Computed(_model, _version, elapsed, item.Rows, 1, input, output);
-            Deliver(item, results[0]);
-        }
-        catch (Exception ex)
-        {
-            phases.EndEngineSpan();
-            if (item.TryMove(BatchItemState.Running, BatchItemState.Done))
-            {
-                item.Fail(ex);
-            }
-        }
-    }
-
-    private static void Deliver(BatchItem<TRequest, TResult> item, TResult result)
-    {
-        if (item.TryMove(BatchItemState.Running, BatchItemState.Done))
-        {
-            item.Succeed(result);
-        }
-        else if (result is IDisposable disposable)
-        {
-            // The caller left while its batch ran: nobody else will return the result's pooled storage.
-            disposable.Dispose();
         }
     }
 

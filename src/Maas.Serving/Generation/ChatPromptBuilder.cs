@@ -1,6 +1,7 @@
 using System.Text;
 using Maas.Core.Errors;
 using Maas.Serving.Generation.Templates;
+using Maas.Serving.Generation.Tools;
 
 namespace Maas.Serving.Generation;
 
@@ -11,15 +12,19 @@ namespace Maas.Serving.Generation;
 /// when the template uses syntax this interpreter does not support, or when rendering hits such syntax.
 /// <c>bos_token</c> renders as empty text because tokenizing the prompt adds BOS itself; a template that
 /// writes it explicitly would otherwise start with two.
+/// With tools, a template that renders <c>tools</c> gets them; one that does not (and ChatML) gets them described
+/// in a system message in the Hermes syntax, and earlier calls and results written into the messages' text.
 /// </remarks>
 internal sealed class ChatPromptBuilder
 {
     private readonly ChatTemplate? _template;
     private readonly string _eosToken;
+    private readonly bool _templateRendersTools;
 
     public ChatPromptBuilder(string? templateSource, string eosToken)
     {
         _eosToken = eosToken;
+        ToolCallFormat = ToolCallFormats.Detect(templateSource);
         if (string.IsNullOrWhiteSpace(templateSource))
         {
             return;
@@ -28,10 +33,12 @@ internal sealed class ChatPromptBuilder
         try
         {
             _template = ChatTemplate.Compile(templateSource);
+            _templateRendersTools = ToolCallFormats.RendersTools(templateSource);
         }
         catch (TemplateSyntaxException ex)
         {
             FallbackReason = ex.Message;
+            ToolCallFormat = ToolCallFormat.Hermes;
         }
     }
 
@@ -41,7 +48,10 @@ internal sealed class ChatPromptBuilder
     /// <summary>Why the model's template could not be used, if it had one.</summary>
     public string? FallbackReason { get; private set; }
 
-    public string Build(IReadOnlyList<ChatMessage> messages)
+    /// <summary>The syntax the model writes tool calls in (Hermes when its template shows no family).</summary>
+    public ToolCallFormat ToolCallFormat { get; }
+
+    public string Build(IReadOnlyList<ChatMessage> messages, IReadOnlyList<ChatTool>? tools = null)
     {
         if (messages.Count == 0)
         {
@@ -52,7 +62,9 @@ internal sealed class ChatPromptBuilder
         {
             try
             {
-                return _template.Render(messages, addGenerationPrompt: true, bosToken: string.Empty, eosToken: _eosToken);
+                return _templateRendersTools
+                    ? _template.Render(messages, addGenerationPrompt: true, bosToken: string.Empty, eosToken: _eosToken, tools)
+                    : _template.Render(HermesToolPrompt.Rewrite(messages, tools), addGenerationPrompt: true, bosToken: string.Empty, eosToken: _eosToken);
             }
             catch (TemplateSyntaxException ex)
             {
@@ -60,7 +72,7 @@ internal sealed class ChatPromptBuilder
             }
         }
 
-        return ChatMl(messages);
+        return ChatMl(HermesToolPrompt.Rewrite(messages, tools));
     }
 
     public static string ChatMl(IReadOnlyList<ChatMessage> messages)

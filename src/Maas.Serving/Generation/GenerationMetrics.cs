@@ -14,6 +14,11 @@ internal sealed class GenerationMetrics
     private readonly UpDownCounter<int> _running;
     private readonly UpDownCounter<int> _waiting;
     private readonly UpDownCounter<int> _kvCells;
+    private readonly Counter<long> _promptTokens;
+    private readonly Counter<long> _cachedPromptTokens;
+    private readonly Counter<long> _prefixHits;
+    private readonly Counter<long> _prefixMisses;
+    private readonly Counter<long> _prefixEvictions;
 
     public GenerationMetrics(IMeterFactory meterFactory)
     {
@@ -24,6 +29,11 @@ internal sealed class GenerationMetrics
         _running = meter.CreateUpDownCounter<int>("maas.generation.sequences.running", "{sequence}", "Sequences being decoded.");
         _waiting = meter.CreateUpDownCounter<int>("maas.generation.sequences.waiting", "{sequence}", "Requests waiting to start.");
         _kvCells = meter.CreateUpDownCounter<int>("maas.generation.kv_cache.usage", "{cell}", "KV-cache cells reserved by running sequences.");
+        _promptTokens = meter.CreateCounter<long>("maas.generation.prompt_tokens", "{token}", "Prompt tokens of started sequences, computed or reused.");
+        _cachedPromptTokens = meter.CreateCounter<long>("maas.generation.prompt_tokens.cached", "{token}", "Prompt tokens whose KV cells were reused from the prefix cache instead of computed.");
+        _prefixHits = meter.CreateCounter<long>("maas.generation.prefix_cache.hits", "{sequence}", "Sequences that started from a cached prefix.");
+        _prefixMisses = meter.CreateCounter<long>("maas.generation.prefix_cache.misses", "{sequence}", "Sequences that found no cached prefix and computed the whole prompt.");
+        _prefixEvictions = meter.CreateCounter<long>("maas.generation.prefix_cache.evictions", "{sequence}", "Cached prefixes dropped to make room for new sequences.");
     }
 
     public void FirstToken(string model, TimeSpan elapsed) => _timeToFirstToken.Record(elapsed.TotalSeconds, Tag(model));
@@ -37,6 +47,24 @@ internal sealed class GenerationMetrics
     public void Waiting(string model, int delta) => _waiting.Add(delta, Tag(model));
 
     public void KvCells(string model, int delta) => _kvCells.Add(delta, Tag(model));
+
+    /// <summary>A sequence of <paramref name="promptTokens"/> started with <paramref name="cachedTokens"/> of them from
+    /// the prefix cache (0: a miss).</summary>
+    public void SequenceStarted(string model, int promptTokens, int cachedTokens)
+    {
+        _promptTokens.Add(promptTokens, Tag(model));
+        if (cachedTokens > 0)
+        {
+            _prefixHits.Add(1, Tag(model));
+            _cachedPromptTokens.Add(cachedTokens, Tag(model));
+        }
+        else
+        {
+            _prefixMisses.Add(1, Tag(model));
+        }
+    }
+
+    public void PrefixEvicted(string model, long count) => _prefixEvictions.Add(count, Tag(model));
 
     private static KeyValuePair<string, object?> Tag(string model) => new("maas.model", model);
 }

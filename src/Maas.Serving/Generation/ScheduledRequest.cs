@@ -68,6 +68,9 @@ internal sealed class ScheduledRequest : IDisposable
 
     public IGenerationSequence? Sequence { get; set; }
 
+    /// <summary>Prompt tokens the engine reused from its prefix cache (known once the sequence started).</summary>
+    public int CachedTokens { get; set; }
+
     public int CompletionTokens { get; private set; }
 
     public ChannelReader<GenerationChunk> Output => _output.Reader;
@@ -106,6 +109,7 @@ internal sealed class ScheduledRequest : IDisposable
         {
             _generating = ServingActivities.StartDetached(ServingActivities.Generate, _trace);
             _generating?.SetTag("maas.generation.prompt_tokens", Prompt.Count);
+            _generating?.SetTag("maas.generation.cached_tokens", CachedTokens);
         }
     }
 
@@ -157,7 +161,7 @@ internal sealed class ScheduledRequest : IDisposable
         }
 
         text += _text.Flush();
-        _output.Writer.TryWrite(new GenerationChunk(text, TakeLogprobs(), finish, new GenerationUsage(Prompt.Count, CompletionTokens)));
+        _output.Writer.TryWrite(new GenerationChunk(text, TakeLogprobs(), finish, new GenerationUsage(Prompt.Count, CompletionTokens, CachedTokens)));
         _output.Writer.TryComplete();
         return true;
     }

@@ -29,6 +29,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
     private readonly Task _loop;
     private ScheduledRequest? _head;
     private int _reserved;
+    private long _evictions;
 
     // Requests submitted and not yet finished, running or waiting. The bound is on this sum rather than on the
     // queue alone: the loop moves requests from the queue to free slots asynchronously, so a burst that fits in the
@@ -197,6 +198,8 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
             try
             {
                 head.Sequence = _generator.StartSequence(head.Prompt, head.Request.Sampling);
+                head.CachedTokens = head.Sequence.CachedTokens;
+                _metrics.SequenceStarted(_model, head.Prompt.Count, head.CachedTokens);
                 head.TraceStarted();
             }
             catch (Exception ex)
@@ -212,6 +215,18 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
             _reserved += head.Reservation;
             _metrics.Running(_model, 1);
             _metrics.KvCells(_model, head.Reservation);
+        }
+
+        CountEvictions();
+    }
+
+    private void CountEvictions()
+    {
+        var evictions = _generator.PrefixCacheEvictions;
+        if (evictions > _evictions)
+        {
+            _metrics.PrefixEvicted(_model, evictions - _evictions);
+            _evictions = evictions;
         }
     }
 
@@ -239,6 +254,7 @@ internal sealed partial class TokenScheduler : IAsyncDisposable
         try
         {
             tokens = await _generator.StepAsync(sequences, stopping).ConfigureAwait(false);
+            CountEvictions();
             if (tokens.Count != sequences.Length)
             {
                 throw new InvalidOperationException($"The engine returned {tokens.Count} tokens for {sequences.Length} sequences.");

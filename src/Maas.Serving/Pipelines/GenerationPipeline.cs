@@ -6,6 +6,7 @@ using Maas.Core.Errors;
 using Maas.Core.Inference;
 using Maas.Core.Tensors;
 using Maas.Serving.Generation;
+using Maas.Serving.Generation.Tools;
 
 namespace Maas.Serving.Pipelines;
 
@@ -56,7 +57,9 @@ internal sealed class GenerationPipeline : ITextGenerationPipeline
     public ValueTask<InferenceResult> InferAsync(InferenceRequest request, CancellationToken cancellationToken = default) =>
         throw MaasException.InvalidArgument("A text-generation model is served through /v1/completions and /v1/chat/completions.");
 
-    public string ApplyChatTemplate(IReadOnlyList<ChatMessage> messages) => _chat.Build(messages);
+    public string ApplyChatTemplate(IReadOnlyList<ChatMessage> messages, IReadOnlyList<ChatTool>? tools = null) => _chat.Build(messages, tools);
+
+    public ToolCallFormat ToolCallFormat => _chat.ToolCallFormat;
 
     public int CountTokens(string text) => _generator.Tokenize(text, addSpecialTokens: true).Count;
 

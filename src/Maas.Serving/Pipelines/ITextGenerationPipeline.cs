@@ -10,7 +10,12 @@ public interface ITextGenerationPipeline : IInferencePipeline
     TextGeneratorInfo GeneratorInfo { get; }
 
     /// <summary>Renders a conversation with the model's chat template (ChatML when it has none), ending with the assistant's turn.</summary>
-    string ApplyChatTemplate(IReadOnlyList<ChatMessage> messages);
+    /// <param name="messages">The conversation.</param>
+    /// <param name="tools">Functions shown to the model; null or empty: none.</param>
+    string ApplyChatTemplate(IReadOnlyList<ChatMessage> messages, IReadOnlyList<Generation.Tools.ChatTool>? tools = null);
+
+    /// <summary>The syntax this model writes tool calls in, told from its chat template.</summary>
+    Generation.Tools.ToolCallFormat ToolCallFormat { get; }
 
     /// <summary>Number of tokens <paramref name="text"/> becomes (with BOS).</summary>
     int CountTokens(string text);

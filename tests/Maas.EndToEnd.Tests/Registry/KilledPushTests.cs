@@ -2,8 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Maas.EndToEnd.Tests.Admin;
 using Maas.EndToEnd.Tests.Infrastructure;
-using Maas.Registry;
-using Microsoft.Extensions.DependencyInjection;
+using Maas.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace Maas.EndToEnd.Tests.Registry;
@@ -43,21 +42,10 @@ public sealed class KilledPushTests(ITestOutputHelper output)
                 Assert.True(slow.BytesSent < weights.Length, "the whole body went out before the kill");
             }
 
-            await using (var restarted = await ChildServer.StartAsync(data))
+            await using (var restarted = await MaasTestServer.StartAsync(dataDirectory: data))
             {
-                var (status, details) = await Json.GetAsync(restarted.Client, $"/api/models/{Model}");
-                Assert.Equal(HttpStatusCode.OK, status);
-                var version = Assert.Single(details.GetProperty("versions").EnumerateArray());
-                Assert.Equal(1, version.GetProperty("version").GetInt32());
-                Assert.Equal(1, (await AddModel.ListModelsAsync(restarted.Client)).GetArrayLength());
                 Assert.Equal(AddModel.Expected(1), (await AddModel.InferAsync(restarted.Client, $"/v2/models/{Model}/infer")).Output);
-
-                Assert.Equal([AddModel.Sha256(good)], AddModel.BlobsOnDisk(data));
-                Assert.Empty(AddModel.EntriesIn(data, Path.Combine("artifacts", "tmp")));
-                Assert.Empty(AddModel.EntriesIn(data, "uploads"));
-
-                // The restarted server still takes pushes, numbered after the surviving version.
-                Assert.Equal(2, await PushAsync(restarted.Client, Model, AddModel.Files(2)));
+                await KilledPushCheck.AssertConsistentAsync(restarted, FolderStoreProbe.ForDataDirectory(data), expected: [$"{Model}:1"], Model);
             }
         }
         finally
@@ -114,24 +102,11 @@ public sealed class KilledPushTests(ITestOutputHelper output)
                 forms.ForEach(f => f.Dispose());
             }
 
+            var store = FolderStoreProbe.ForDataDirectory(data);
             var versionsAfterKill = await ReadVersionsAsync(data);
-            output.WriteLine($"seed {seed}: versions after kill {string.Join(", ", versionsAfterKill)}; spool entries {AddModel.EntriesIn(data, "uploads").Length}, staged {AddModel.EntriesIn(data, Path.Combine("artifacts", "tmp")).Length}, blobs {AddModel.BlobsOnDisk(data).Length}");
+            output.WriteLine($"seed {seed}: versions after kill {string.Join(", ", versionsAfterKill)}; spool entries {AddModel.EntriesIn(data, "uploads").Length}, staged {store.StagingEntries().Count}, blobs {(await store.BlobsAsync()).Count}");
             await using var fresh = await MaasTestServer.StartAsync(dataDirectory: data);
-            var registry = fresh.App.Services.GetRequiredService<ModelRegistry>();
-            var report = await registry.CheckConsistencyAsync(repair: false);
-
-            Assert.True(report.IsConsistent, $"missing: {string.Join(", ", report.MissingBlobs)}; unreferenced: {string.Join(", ", report.UnreferencedBlobs)}");
-            Assert.Empty(AddModel.EntriesIn(data, Path.Combine("artifacts", "tmp")));
-            Assert.Empty(AddModel.EntriesIn(data, "uploads"));
-            Assert.Equal(versionsAfterKill, await ListVersionsAsync(fresh.Client));
-            Assert.Contains($"{Model}:1", versionsAfterKill);
-            foreach (var key in versionsAfterKill)
-            {
-                // Every version that survived is whole: its model loads and answers.
-                var (status, output, body) = await AddModel.InferAsync(fresh.Client, $"/v2/models/{key}/infer");
-                Assert.True(status == HttpStatusCode.OK, $"{key}: {(int)status} {body}");
-                Assert.Equal(3, output.Length);
-            }
+            await KilledPushCheck.AssertConsistentAsync(fresh, store, versionsAfterKill, Model);
         }
         finally
         {
@@ -149,21 +124,7 @@ public sealed class KilledPushTests(ITestOutputHelper output)
         }
 
         await using var reader = await MaasTestServer.StartAsync(dataDirectory: copy);
-        return await ListVersionsAsync(reader.Client);
-    }
-
-    private static async Task<List<string>> ListVersionsAsync(HttpClient client)
-    {
-        var keys = new List<string>();
-        foreach (var model in (await AddModel.ListModelsAsync(client)).EnumerateArray())
-        {
-            var name = model.GetProperty("name").GetString()!;
-            var (_, details) = await Json.GetAsync(client, $"/api/models/{name}");
-            keys.AddRange(details.GetProperty("versions").EnumerateArray().Select(v => $"{name}:{v.GetProperty("version").GetInt32()}"));
-        }
-
-        keys.Sort(StringComparer.Ordinal);
-        return keys;
+        return await KilledPushCheck.ListVersionsAsync(reader.Client);
     }
 
     private static async Task<int> PushAsync(HttpClient client, string model, IEnumerable<(string Name, byte[] Content)> files)

@@ -1,9 +1,7 @@
 using System.Net;
 using Maas.EndToEnd.Tests.Admin;
 using Maas.EndToEnd.Tests.Infrastructure;
-using Maas.Registry;
 using Maas.Tests.Shared;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Maas.EndToEnd.Tests.Registry;
@@ -13,6 +11,7 @@ namespace Maas.EndToEnd.Tests.Registry;
 public sealed class S3KilledPushTests(S3rverFixture fixture, ITestOutputHelper output)
 {
     private const string Model = "adder";
+    private const string Prefix = "kill";
     private const int MiB = 1024 * 1024;
 
     [Theory]
@@ -24,7 +23,7 @@ public sealed class S3KilledPushTests(S3rverFixture fixture, ITestOutputHelper o
         var bucket = await s3.CreateBucketAsync();
 
         // Parts of 5 MiB above 6 MiB: the larger pushes are multipart uploads when the kill lands.
-        var settings = s3.Settings(bucket, "kill").Concat(["Maas:Registry:S3:MultipartThreshold=6291456", "Maas:Registry:S3:PartSize=5242880"]).ToList();
+        var settings = s3.Settings(bucket, Prefix).Concat(["Maas:Registry:S3:MultipartThreshold=6291456", "Maas:Registry:S3:PartSize=5242880"]).ToList();
         var data = TempFolder.Create("maas-s3-kill");
         var random = new Random(seed);
         try
@@ -66,42 +65,16 @@ public sealed class S3KilledPushTests(S3rverFixture fixture, ITestOutputHelper o
                 forms.ForEach(f => f.Dispose());
             }
 
-            output.WriteLine($"seed {seed}: staged files after kill {AddModel.EntriesIn(data, "s3-staging").Length}");
+            var store = new S3StoreProbe(s3, bucket, Prefix, data);
+            output.WriteLine($"seed {seed}: staged files after kill {store.StagingEntries().Count}, objects {(await store.BlobsAsync()).Count}");
             await using var fresh = await MaasTestServer.StartAsync(settings: settings, dataDirectory: data);
-            var registry = fresh.App.Services.GetRequiredService<ModelRegistry>();
-            var report = await registry.CheckConsistencyAsync(repair: false);
-
-            Assert.True(report.IsConsistent, $"missing: {string.Join(", ", report.MissingBlobs)}; unreferenced: {string.Join(", ", report.UnreferencedBlobs)}");
-            Assert.Empty(AddModel.EntriesIn(data, "s3-staging"));
-            Assert.Empty(AddModel.EntriesIn(data, "uploads"));
-            var versions = await ListVersionsAsync(fresh.Client);
+            var versions = await KilledPushCheck.AssertConsistentAsync(fresh, store, expected: null, Model);
             output.WriteLine($"seed {seed}: versions after restart {string.Join(", ", versions)}");
-            Assert.Contains($"{Model}:1", versions);
-            foreach (var key in versions)
-            {
-                var (status, values, body) = await AddModel.InferAsync(fresh.Client, $"/v2/models/{key}/infer");
-                Assert.True(status == HttpStatusCode.OK, $"{key}: {(int)status} {body}");
-                Assert.Equal(3, values.Length);
-            }
         }
         finally
         {
             TempFolder.Delete(data);
         }
-    }
-
-    private static async Task<List<string>> ListVersionsAsync(HttpClient client)
-    {
-        var keys = new List<string>();
-        foreach (var model in (await AddModel.ListModelsAsync(client)).EnumerateArray())
-        {
-            var name = model.GetProperty("name").GetString()!;
-            var (_, details) = await Json.GetAsync(client, $"/api/models/{name}");
-            keys.AddRange(details.GetProperty("versions").EnumerateArray().Select(v => $"{name}:{v.GetProperty("version").GetInt32()}"));
-        }
-
-        keys.Sort(StringComparer.Ordinal);
-        return keys;
     }
 
     private static async Task PushAsync(HttpClient client, string model, IEnumerable<(string Name, byte[] Content)> files)

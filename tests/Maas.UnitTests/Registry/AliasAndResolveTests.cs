@@ -4,18 +4,26 @@ using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class AliasAndResolveTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : AliasAndResolveTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : AliasAndResolveTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : AliasAndResolveTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : AliasAndResolveTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : AliasAndResolveTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : AliasAndResolveTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task ResolveAsync_NoAliases_ReturnsLatest()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
 
@@ -28,7 +36,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task ResolveAsync_ProductionAliasSet_ReturnsProductionOverLatest()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
         await host.Registry.SetAliasAsync("bert", "production", 1, "alice");
@@ -41,7 +49,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task ResolveAsync_ExplicitVersionAndAlias_ReturnThoseVersions()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2", alias: "production");
         await host.PushAsync("bert", "v3");
@@ -55,7 +63,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task ResolveAsync_Missing_ThrowsNotFoundNamingWhatIsMissing()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
 
         var model = await Assert.ThrowsAsync<MaasException>(() => host.Registry.ResolveAsync(ModelReference.Parse("gpt")));
@@ -71,7 +79,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task SetAliasAsync_ExistingAlias_MovesIt()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
         await host.Registry.SetAliasAsync("bert", "staging", 1, "alice");
@@ -86,7 +94,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task SetAliasAsync_MissingVersion_ThrowsNotFound()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.SetAliasAsync("bert", "staging", 5, "alice"));
@@ -98,7 +106,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task SetAliasAsync_InvalidAlias_ThrowsInvalidArgument()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.SetAliasAsync("bert", "a/b", 1, "alice"));
@@ -109,7 +117,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task RemoveAliasAsync_Existing_RemovesIt()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert", "v1", alias: "production");
         await host.PushAsync("bert", "v2");
 
@@ -122,7 +130,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task RemoveAliasAsync_Absent_ThrowsNotFound()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.RemoveAliasAsync("bert", "staging", "alice"));
@@ -134,7 +142,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task GetModelAsync_UnknownModel_ReturnsNull()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
 
         Assert.Null(await host.Registry.GetModelAsync("nothing-here"));
     }
@@ -142,7 +150,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task UpdateModelAsync_DescriptionOnly_KeepsTags()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
         await host.Registry.UpdateModelAsync("bert", null, new Dictionary<string, string> { ["team"] = "search" }, "alice");
 
@@ -156,7 +164,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task UpdateModelAsync_UnknownModel_ThrowsNotFound()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.UpdateModelAsync("ghost", "x", null, "alice"));
 
@@ -166,7 +174,7 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
     [Fact]
     public async Task GetArtifactPath_InvalidOrUnknownDigest_Throws()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
 
         var invalid = await Assert.ThrowsAsync<MaasException>(() => host.Registry.GetArtifactPathAsync("../../etc/passwd"));
         var upper = await Assert.ThrowsAsync<MaasException>(() => host.Registry.GetArtifactPathAsync(new string('A', 64)));

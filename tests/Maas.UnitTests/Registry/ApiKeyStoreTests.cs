@@ -5,18 +5,26 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class ApiKeyStoreTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : ApiKeyStoreTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : ApiKeyStoreTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : ApiKeyStoreTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : ApiKeyStoreTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : ApiKeyStoreTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : ApiKeyStoreTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task CreateRevoke_Key_StoredRevokedAndAuditedWithAddress()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var store = host.Services.GetRequiredService<IApiKeyStore>();
         var audit = host.Services.GetRequiredService<IAuditTrail>();
         var now = DateTimeOffset.UtcNow;
@@ -48,7 +56,7 @@ public abstract class ApiKeyStoreTests(RegistryBackend backend)
     [Fact]
     public async Task QueryAsync_Filters_ActionAndSince()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var audit = host.Services.GetRequiredService<IAuditTrail>();
         await audit.WriteAsync("unauthenticated", "auth.failure", "-", "GET /api/models: no credentials", "10.0.0.1");
         await audit.WriteAsync("bob#1", "push", "m", "x");

@@ -3,18 +3,26 @@ using Maas.UnitTests.Logging;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class AuditTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : AuditTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : AuditTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : AuditTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : AuditTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : AuditTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : AuditTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task ReadAuditAsync_EveryChange_RecordedNewestFirstWithActor()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert", "v1", actor: "ci");
         await host.PushAsync("bert", "v2", actor: "ci");
         await host.Registry.SetAliasAsync("bert", "production", 1, "alice");
@@ -46,7 +54,7 @@ public abstract class AuditTests(RegistryBackend backend)
     public async Task ReadAuditAsync_EveryAction_RecordsADetailAndLogsNoNull()
     {
         using var logs = new RecordingLoggerProvider();
-        await using var host = RegistryTestHost.Create(backend, logs);
+        await using var host = await RegistryTestHost.CreateAsync(backend, logs);
         await host.PushAsync("bert", "v1", alias: "staging");
         await host.PushAsync("bert", "v2");
         await host.Registry.SetAliasAsync("bert", "production", 2, "alice");
@@ -71,7 +79,7 @@ public abstract class AuditTests(RegistryBackend backend)
     [Fact]
     public async Task ReadAuditAsync_ModelFilter_ReturnsOnlyThatModel()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
         await host.PushAsync("resnet");
 
@@ -88,7 +96,7 @@ public abstract class AuditTests(RegistryBackend backend)
     [InlineData(2, 2)]
     public async Task ReadAuditAsync_Limit_IsClampedToAtLeastOne(int limit, int expected)
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert", "v1");
         await host.PushAsync("bert", "v2");
         await host.PushAsync("bert", "v3");
@@ -101,7 +109,7 @@ public abstract class AuditTests(RegistryBackend backend)
     [Fact]
     public async Task SetAliasAsync_SameTarget_WritesNoAuditRecord()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert", alias: "production");
 
         await host.Registry.SetAliasAsync("bert", "production", 1, "alice");

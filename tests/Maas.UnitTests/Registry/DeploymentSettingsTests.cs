@@ -4,18 +4,26 @@ using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class DeploymentSettingsTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : DeploymentSettingsTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : DeploymentSettingsTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : DeploymentSettingsTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : DeploymentSettingsTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : DeploymentSettingsTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : DeploymentSettingsTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task GetDeploymentAsync_NeverSet_ReturnsEmptyOverrides()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
 
         var deployment = await host.Registry.GetDeploymentAsync("bert");
@@ -29,11 +37,11 @@ public abstract class DeploymentSettingsTests(RegistryBackend backend)
     public async Task SetDeploymentAsync_Stored_ReadBackAfterReopenWithAuditAndEvent()
     {
         var folder = RegistryTestHost.NewDataDirectory();
-        var database = backend.NewDatabase();
+        var storage = await backend.NewStorageAsync();
         try
         {
             var overrides = new DeploymentOverrides { MaxBatchSize = 16, MaxQueueDelay = TimeSpan.FromMilliseconds(2), KeepAlive = TimeSpan.Zero, Preload = false };
-            await using (var host = RegistryTestHost.Open(folder, database, backend))
+            await using (var host = RegistryTestHost.Open(folder, storage))
             {
                 await host.PushAsync("bert");
                 var changed = new List<string>();
@@ -50,7 +58,7 @@ public abstract class DeploymentSettingsTests(RegistryBackend backend)
                 Assert.Contains("was defaults", audit.Detail, StringComparison.Ordinal);
             }
 
-            await using (var reopened = RegistryTestHost.Open(folder, database, backend))
+            await using (var reopened = RegistryTestHost.Open(folder, storage))
             {
                 var read = await reopened.Registry.GetDeploymentAsync("bert");
                 Assert.Equal(overrides, read.Overrides);
@@ -61,14 +69,14 @@ public abstract class DeploymentSettingsTests(RegistryBackend backend)
         finally
         {
             RegistryTestHost.DeleteDirectory(folder);
-            backend.DropDatabase(database);
+            storage.Drop();
         }
     }
 
     [Fact]
     public async Task SetDeploymentAsync_Replaced_OnlyNewFieldsRemain()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
         await host.Registry.SetDeploymentAsync("bert", new DeploymentOverrides { MaxBatchSize = 16, MaxQueue = 5 }, "alice");
 
@@ -82,7 +90,7 @@ public abstract class DeploymentSettingsTests(RegistryBackend backend)
     [Fact]
     public async Task SetDeploymentAsync_OutOfRange_InvalidArgumentNamingTheField()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
 
         var error = await Assert.ThrowsAsync<MaasException>(() =>
@@ -97,7 +105,7 @@ public abstract class DeploymentSettingsTests(RegistryBackend backend)
     [Fact]
     public async Task SetDeploymentAsync_UnknownModel_NotFound()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
 
         var error = await Assert.ThrowsAsync<MaasException>(() =>
             host.Registry.SetDeploymentAsync("nope", new DeploymentOverrides { MaxQueue = 1 }, "alice"));
@@ -109,7 +117,7 @@ public abstract class DeploymentSettingsTests(RegistryBackend backend)
     [Fact]
     public async Task DeleteVersionAsync_LastVersion_SettingsKept()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
         await host.Registry.SetDeploymentAsync("bert", new DeploymentOverrides { MaxQueue = 3 }, "alice");
 

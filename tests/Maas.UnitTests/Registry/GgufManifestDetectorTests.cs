@@ -9,13 +9,21 @@ using Maas.UnitTests.Formats.Gguf;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class GgufManifestDetectorTests(RegistryBackend backend) : IDisposable
 {
-    public sealed class Sqlite() : GgufManifestDetectorTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : GgufManifestDetectorTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : GgufManifestDetectorTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : GgufManifestDetectorTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : GgufManifestDetectorTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : GgufManifestDetectorTests(RegistryBackend.SqliteS3(s3));
 
     private static readonly string Digest = new('b', 64);
 
@@ -85,7 +93,7 @@ public abstract class GgufManifestDetectorTests(RegistryBackend backend) : IDisp
     [Fact]
     public async Task PushAsync_TinyGguf_StoresLlamaTextGenerationVersionWithProperties()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var bytes = TinyLlamaF16();
 
         var version = await host.Registry.PushAsync(new PushRequest { Model = "tiny", Files = [new PushFile("tiny.gguf", new MemoryStream(bytes))] });
@@ -100,7 +108,7 @@ public abstract class GgufManifestDetectorTests(RegistryBackend backend) : IDisp
     [Fact]
     public async Task PushAsync_CorruptGguf_FailsInvalidArgumentAndStoresNoVersion()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var bytes = TinyLlamaF16()[..200];
 
         var error = await Assert.ThrowsAsync<MaasException>(() =>

@@ -5,18 +5,26 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class JobStoreTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : JobStoreTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : JobStoreTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : JobStoreTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : JobStoreTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : JobStoreTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : JobStoreTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task FinishJobAsync_FromWrongState_ChangesNothing()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         await store.CreateJobAsync(NewJob("job1"));
 
@@ -34,7 +42,7 @@ public abstract class JobStoreTests(RegistryBackend backend)
     [Fact]
     public async Task ListJobsAsync_Filters_NewestFirst()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         var at = new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero);
         await store.CreateJobAsync(NewJob("a", at));
@@ -53,7 +61,7 @@ public abstract class JobStoreTests(RegistryBackend backend)
     [Fact]
     public async Task RecoverJobsAsync_RunningWithoutVersion_Interrupted_WithVersion_Succeeded()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var store = host.Services.GetRequiredService<IJobStore>();
         await host.PushAsync("bert");
         foreach (var id in new[] { "pushed", "half", "waiting" })

@@ -8,18 +8,26 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class LineageTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : LineageTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : LineageTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : LineageTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : LineageTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : LineageTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : LineageTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task PushAsync_TwoParentsWithRolesJobAndReport_RoundTripThroughStore()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("base", "base weights");
         await host.PushAsync("adapter", "adapter weights");
         var lineage = new Lineage(
@@ -60,9 +68,9 @@ public abstract class LineageTests(RegistryBackend backend)
     [InlineData("missing", 1)]
     public async Task PushAsync_LineageParentDoesNotExist_RefusedAndNothingStored(string parentModel, int parentVersion)
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("base", "base weights");
-        var blobsBefore = host.BlobFiles().Count;
+        var blobsBefore = (await host.StoredBlobsAsync()).Count;
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(new PushRequest
         {
@@ -76,14 +84,14 @@ public abstract class LineageTests(RegistryBackend backend)
         Assert.Equal(MaasErrorKind.InvalidArgument, error.Kind);
         Assert.Contains($"{parentModel}:{parentVersion} does not exist", error.Message, StringComparison.Ordinal);
         Assert.Null(await host.Registry.GetModelAsync("derived"));
-        Assert.Equal(blobsBefore, host.BlobFiles().Count);
+        Assert.Equal(blobsBefore, (await host.StoredBlobsAsync()).Count);
         Assert.Empty(await host.Registry.ReadAuditAsync("derived", 10));
     }
 
     [Fact]
     public async Task PushAsync_SameParentTwice_Refused()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("base");
 
         var error = await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(new PushRequest
@@ -99,7 +107,7 @@ public abstract class LineageTests(RegistryBackend backend)
     [Fact]
     public async Task GetLineageAsync_ChainAcrossModels_ListsVersionsAndTheirAncestors()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("teacher", "t1");
         await host.PushAsync("student", "s1");
         await PushDerivedAsync(host, "student", "s2", Lineage.From("student", 1, "quantize", new Dictionary<string, string> { ["method"] = "fp16" }));
@@ -121,7 +129,7 @@ public abstract class LineageTests(RegistryBackend backend)
     [Fact]
     public async Task GetLineageAsync_ParentDeletedLater_ShownAsMissing()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("teacher", "t1");
         await PushDerivedAsync(host, "student", "s1", Lineage.From("teacher", 1, "distill", new Dictionary<string, string>()));
         await host.Registry.DeleteVersionAsync("teacher", 1, force: false, "tester");
@@ -134,7 +142,7 @@ public abstract class LineageTests(RegistryBackend backend)
     [Fact]
     public async Task DeleteVersionAsync_DerivedVersion_RemovesItsParentRows()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("base");
         await PushDerivedAsync(host, "base", "int8", Lineage.From("base", 1, "quantize", new Dictionary<string, string>()));
 
@@ -151,7 +159,7 @@ public abstract class LineageTests(RegistryBackend backend)
     [Fact]
     public async Task Migration3_SingleParentRowsOfSchema2_BecomeLineageWithSourceRole()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var database = host.Services.GetRequiredService<IMetadataDatabase>();
         await database.PrepareAsync(CancellationToken.None);
         await host.Services.GetRequiredService<MigrationRunner>().ApplyAsync(RegistryMigrations.All.Where(m => m.Version <= 2).ToList(), CancellationToken.None);

@@ -10,7 +10,7 @@ public sealed class PostgresStartupLogTests(PostgresCluster cluster)
     public async Task InitializeAsync_Postgres_LogsDatabaseUrlWithoutPasswordAndPoolSize()
     {
         using var logs = new RecordingLoggerProvider();
-        await using var host = RegistryTestHost.Create(RegistryBackend.Postgres(cluster), logs);
+        await using var host = await RegistryTestHost.CreateAsync(RegistryBackend.PostgresFolder(cluster), logs);
 
         await host.Registry.InitializeAsync();
 

@@ -8,18 +8,26 @@ using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Runs on SQLite and on PostgreSQL (the nested classes); each test gets its own database.</summary>
+/// <summary>Runs on each database × artifact store pair (the nested classes); each test gets its own database and store.</summary>
 public abstract class PushTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : PushTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : PushTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : PushTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : PushTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : PushTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : PushTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task PushAsync_ThreePushes_NumbersVersionsOneTwoThree()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
 
         var numbers = new List<int>();
         for (var i = 0; i < 3; i++)
@@ -38,20 +46,20 @@ public abstract class PushTests(RegistryBackend backend)
     [Fact]
     public async Task PushAsync_SameBytesTwice_StoresOneBlob()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
 
         var first = await host.PushAsync("bert", "same bytes");
         var second = await host.PushAsync("other", "same bytes");
 
         Assert.Equal(first.Files[0].Sha256, second.Files[0].Sha256);
-        Assert.Single(host.BlobFiles());
-        Assert.Empty(host.TempFiles());
+        Assert.Single(await host.StoredBlobsAsync());
+        Assert.Empty(host.StagingEntries());
     }
 
     [Fact]
     public async Task PushAsync_Files_RecordsSizeAndSha256OfContent()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var vocab = "[PAD]\n[UNK]\nhello\n";
 
         var version = await host.Registry.PushAsync(new PushRequest
@@ -71,20 +79,9 @@ public abstract class PushTests(RegistryBackend backend)
     }
 
     [Fact]
-    public async Task PushAsync_StoredBlob_IsReadOnly()
-    {
-        await using var host = RegistryTestHost.Create(backend);
-
-        var version = await host.PushAsync("bert");
-
-        var path = await host.Registry.GetArtifactPathAsync(version.Files[0].Sha256);
-        Assert.True(File.GetAttributes(path).HasFlag(FileAttributes.ReadOnly));
-    }
-
-    [Fact]
     public async Task PushAsync_ContentFailsHalfway_LeavesNoVersionBlobOrTempFile()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var request = new PushRequest
         {
             Model = "bert",
@@ -94,8 +91,8 @@ public abstract class PushTests(RegistryBackend backend)
         await Assert.ThrowsAsync<IOException>(() => host.Registry.PushAsync(request));
 
         Assert.Null(await host.Registry.GetModelAsync("bert"));
-        Assert.Empty(host.BlobFiles());
-        Assert.Empty(host.TempFiles());
+        Assert.Empty(await host.StoredBlobsAsync());
+        Assert.Empty(host.StagingEntries());
         var report = await host.Registry.CheckConsistencyAsync(repair: false);
         Assert.True(report.IsConsistent);
     }
@@ -103,7 +100,7 @@ public abstract class PushTests(RegistryBackend backend)
     [Fact]
     public async Task PushAsync_FailureAfterBlobsStored_KeepsBlobsOtherVersionsUse()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var existing = await host.PushAsync("bert", "shared weights");
         host.Signatures.Reader = _ => throw new InvalidDataException("truncated protobuf");
 
@@ -114,15 +111,14 @@ public abstract class PushTests(RegistryBackend backend)
         };
         await Assert.ThrowsAsync<MaasException>(() => host.Registry.PushAsync(request));
 
-        var blob = Assert.Single(host.BlobFiles());
-        Assert.Equal(existing.Files[0].Sha256, Path.GetFileName(blob));
+        Assert.Equal([existing.Files[0].Sha256], await host.StoredBlobsAsync());
         Assert.Equal(1, (await host.Registry.GetModelAsync("bert"))!.Summary.VersionCount);
     }
 
     [Fact]
     public async Task PushAsync_EightInParallel_GetDistinctConsecutiveNumbers()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
 
         var pushes = Enumerable.Range(0, 8).Select(i => Task.Run(() => host.PushAsync("bert", $"weights {i}")));
         var versions = await Task.WhenAll(pushes);
@@ -134,7 +130,7 @@ public abstract class PushTests(RegistryBackend backend)
     [Fact]
     public async Task PushAsync_WithLineage_RoundTripsThroughStore()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         await host.PushAsync("bert");
         var lineage = Lineage.From("bert", 1, "quantize", new Dictionary<string, string> { ["mode"] = "int8", ["per_channel"] = "true" });
 
@@ -155,7 +151,7 @@ public abstract class PushTests(RegistryBackend backend)
     [Fact]
     public async Task PushAsync_ManifestWithProcessing_RoundTripsThroughStore()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var manifest = new ModelManifest
         {
             Task = ModelTasks.Classification,
@@ -180,7 +176,7 @@ public abstract class PushTests(RegistryBackend backend)
     [Fact]
     public async Task PushAsync_DescriptionAndTags_AppearInListing()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
 
         await host.Registry.PushAsync(new PushRequest
         {
@@ -200,7 +196,7 @@ public abstract class PushTests(RegistryBackend backend)
     [Fact]
     public async Task PushAsync_Committed_RaisesModelChanged()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         var changed = new List<string>();
         host.Registry.ModelChanged += (_, e) => changed.Add(e.Model);
 
@@ -212,7 +208,7 @@ public abstract class PushTests(RegistryBackend backend)
     [Fact]
     public async Task PushAsync_BertEncoderWithVocab_StoresDetectedEmbeddingsManifest()
     {
-        await using var host = RegistryTestHost.Create(backend);
+        await using var host = await RegistryTestHost.CreateAsync(backend);
         host.Signatures.Reader = _ => FakeSignatureReader.BertEncoder;
 
         var pushed = await host.Registry.PushAsync(new PushRequest

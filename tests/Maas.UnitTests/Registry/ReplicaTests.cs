@@ -6,14 +6,23 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
-/// <summary>Two registries (as two replicas would run them) over one database and one artifact folder.</summary>
-/// <remarks>Runs on SQLite (two processes sharing a file behave alike) and on PostgreSQL, the multi-replica database.</remarks>
+/// <summary>Two registries (as two replicas would run them) over one database and one artifact store.</summary>
+/// <remarks>Runs on each database × artifact store pair: SQLite (two processes sharing a file behave alike) and
+/// PostgreSQL, the multi-replica database; a shared folder and a shared bucket.</remarks>
 public abstract class ReplicaTests(RegistryBackend backend)
 {
-    public sealed class Sqlite() : ReplicaTests(RegistryBackend.Sqlite);
+    public sealed class SqliteFolder() : ReplicaTests(RegistryBackend.SqliteFolder);
 
     [Collection(PostgresCollection.Name)]
-    public sealed class Postgres(PostgresCluster cluster) : ReplicaTests(RegistryBackend.Postgres(cluster));
+    public sealed class PostgresS3(PostgresCluster cluster, S3rverFixture s3) : ReplicaTests(RegistryBackend.PostgresS3(cluster, s3));
+
+#if ALL_BACKEND_PAIRS
+    [Collection(PostgresCollection.Name)]
+    public sealed class PostgresFolder(PostgresCluster cluster) : ReplicaTests(RegistryBackend.PostgresFolder(cluster));
+#endif
+
+    [Collection(S3rverCollection.Name)]
+    public sealed class SqliteS3(S3rverFixture s3) : ReplicaTests(RegistryBackend.SqliteS3(s3));
 
     [Fact]
     public async Task InitializeAsync_TwoReplicasStartTogether_ApplyEachMigrationOnce()
@@ -67,7 +76,7 @@ public abstract class ReplicaTests(RegistryBackend backend)
         var report = await pair.B.Registry.CheckConsistencyAsync(repair: true);
         if (backend.IsPostgres)
         {
-            await using var starting = RegistryTestHost.Open(pair.DataDirectory, pair.Database, backend);
+            await using var starting = RegistryTestHost.Open(pair.DataDirectory, pair.Storage);
             await starting.Registry.InitializeAsync();
         }
 
@@ -88,24 +97,22 @@ public abstract class ReplicaTests(RegistryBackend backend)
         var dead = new string('d', 64);
         foreach (var digest in new[] { live, dead })
         {
-            var path = Path.Combine(pair.A.BlobRoot, digest[..2], digest);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await File.WriteAllTextAsync(path, digest);
+            await pair.A.Blobs.WriteAsync(digest, System.Text.Encoding.UTF8.GetBytes(digest));
         }
 
         var now = DateTimeOffset.UtcNow;
         await InsertLeaseAsync(pair.A, live, "replica-a/1/live", now.AddMinutes(30));
         await InsertLeaseAsync(pair.A, dead, "replica-b/2/dead", now.AddMinutes(-1));
 
-        await using (var restarted = RegistryTestHost.Open(pair.DataDirectory, pair.Database, backend))
+        await using (var restarted = RegistryTestHost.Open(pair.DataDirectory, pair.Storage))
         {
             await restarted.Registry.InitializeAsync();
         }
 
         // Shared (PostgreSQL): an unexpired lease may be another replica's push in flight. A database of its own
         // (SQLite): no other process can hold a lease at start-up, so every lease is a dead process's.
-        Assert.Equal(backend.IsPostgres, File.Exists(Path.Combine(pair.A.BlobRoot, "aa", live)));
-        Assert.False(File.Exists(Path.Combine(pair.A.BlobRoot, "dd", dead)));
+        Assert.Equal(backend.IsPostgres, await pair.A.Blobs.ContainsAsync(live));
+        Assert.False(await pair.A.Blobs.ContainsAsync(dead));
         Assert.Equal(backend.IsPostgres ? 1 : 0, await CountLeasesAsync(pair.A));
     }
 
@@ -121,7 +128,7 @@ public abstract class ReplicaTests(RegistryBackend backend)
 
         Assert.Equal(1, (await pair.B.Registry.ResolveAsync(ModelReference.Parse("bert"))).Version);
         Assert.Equal([1], (await pair.B.Registry.GetModelAsync("bert"))!.Versions.Select(v => v.Version));
-        Assert.Single(pair.B.BlobFiles());
+        Assert.Single(await pair.B.StoredBlobsAsync());
     }
 
     private static async Task InsertLeaseAsync(RegistryTestHost host, string digest, string holder, DateTimeOffset expiresAt)
@@ -139,23 +146,20 @@ public abstract class ReplicaTests(RegistryBackend backend)
         return DbValues.ToInt(await session.ScalarAsync("SELECT COUNT(*) FROM blob_leases", CancellationToken.None));
     }
 
-    /// <summary>Two registries over one data folder and one database, deleted together.</summary>
+    /// <summary>Two registries over one data folder, one database and one artifact store, deleted together.</summary>
     private sealed class ReplicaPair : IAsyncDisposable
     {
-        private readonly RegistryBackend _backend;
-
-        private ReplicaPair(RegistryBackend backend)
+        private ReplicaPair(RegistryStorage storage)
         {
-            _backend = backend;
+            Storage = storage;
             DataDirectory = RegistryTestHost.NewDataDirectory();
-            Database = backend.NewDatabase();
-            A = RegistryTestHost.Open(DataDirectory, Database, backend);
-            B = RegistryTestHost.Open(DataDirectory, Database, backend);
+            A = RegistryTestHost.Open(DataDirectory, storage);
+            B = RegistryTestHost.Open(DataDirectory, storage);
         }
 
         public string DataDirectory { get; }
 
-        public string? Database { get; }
+        public RegistryStorage Storage { get; }
 
         public RegistryTestHost A { get; }
 
@@ -163,7 +167,7 @@ public abstract class ReplicaTests(RegistryBackend backend)
 
         public static async Task<ReplicaPair> OpenAsync(RegistryBackend backend, bool initialize = true)
         {
-            var pair = new ReplicaPair(backend);
+            var pair = new ReplicaPair(await backend.NewStorageAsync());
             if (initialize)
             {
                 await pair.A.Registry.InitializeAsync();
@@ -178,7 +182,7 @@ public abstract class ReplicaTests(RegistryBackend backend)
             await A.DisposeAsync();
             await B.DisposeAsync();
             RegistryTestHost.DeleteDirectory(DataDirectory);
-            _backend.DropDatabase(Database);
+            Storage.Drop();
         }
     }
 }

@@ -30,7 +30,7 @@ public sealed class S3RegistryTests(S3rverFixture fixture)
         });
 
         Assert.Equal(pushed.Files.Select(f => f.Sha256).Order(StringComparer.Ordinal), await ObjectDigestsAsync(bucket));
-        Assert.Empty(host.BlobFiles());
+        Assert.Empty(await FolderStoreProbe.ForDataDirectory(host.DataDirectory).BlobsAsync());
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(host.DataDirectory, "s3-staging")));
         Assert.Equal(1, (await host.Registry.ResolveAsync(ModelReference.Parse("bert@production"))).Version);
     }

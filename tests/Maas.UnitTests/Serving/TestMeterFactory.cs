@@ -14,5 +14,8 @@ internal sealed class TestMeterFactory : IMeterFactory
         return meter;
     }
 
+    /// <summary>The meters created so far (a test's <c>MeterListener</c> listens to these only).</summary>
+    public IReadOnlyList<Meter> Meters => _meters;
+
     public void Dispose() => _meters.ForEach(m => m.Dispose());
 }

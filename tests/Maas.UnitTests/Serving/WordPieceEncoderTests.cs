@@ -47,6 +47,19 @@ public sealed class WordPieceEncoderTests
         Assert.DoesNotContain(100L, accented.InputIds);
     }
 
+    [Theory]
+    [InlineData("S3 bucket", new long[] { Cls, 1055, 2509, 13610, Sep })] // "s3" is not a word: s ##3
+    [InlineData("MP3", new long[] { Cls, 23378, Sep })] // "mp3" is one
+    [InlineData("v2", new long[] { Cls, 1058, 2475, Sep })]
+    public void Encode_LettersAndDigits_SplitsAsBertWordPiece(string text, long[] expected)
+    {
+        // Greedy longest match from the start of each word, with "##" continuations: what BERT's reference
+        // tokenizer gives for a word that mixes letters and digits (ids are lines of vocab.txt, from 0).
+        var encoder = new WordPieceEncoder(MiniLmVocabulary.Path, lowerCase: true, maxLength: 16);
+
+        Assert.Equal(expected, encoder.Encode([text]).InputIds);
+    }
+
     [Fact]
     public void Create_MaxLengthBelowThree_Throws()
     {

@@ -230,6 +230,43 @@ internal sealed class S3ArtifactStore : IArtifactStore, IDisposable
         return count + await AbortStaleUploadsAsync(uploader, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes staging leftovers untouched since <paramref name="olderThan"/> (first aborting the multipart uploads
+    /// their markers name), then the prefix's multipart uploads older than <see cref="S3StoreOptions.StaleUploadAge"/>.</summary>
+    /// <remarks>
+    /// Called at start-up on a shared (PostgreSQL) database. Staging is on this replica's disk, but replicas started over one
+    /// data folder share it, and a live upload of theirs cannot be told from a dead one's except by age: as in the folder
+    /// store, only what is as old as a blob lease goes. Without this a replica's dead uploads would stay on its disk forever.
+    /// </remarks>
+    public async Task<int> ClearStagingAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default)
+    {
+        var count = 0;
+        var uploader = new S3Uploader(Connection, _options.S3, _logger);
+        if (Directory.Exists(_stagingRoot))
+        {
+            var cutoff = olderThan.UtcDateTime;
+            foreach (var marker in Directory.EnumerateFiles(_stagingRoot, "*" + S3Uploader.MarkerExtension))
+            {
+                if (File.GetLastWriteTimeUtc(marker) < cutoff
+                    && S3Uploader.ReadMarker(marker) is { } upload
+                    && await uploader.TryAbortAsync(upload.Key, upload.UploadId).ConfigureAwait(false))
+                {
+                    S3Log.StaleUploadAborted(_logger, upload.Key, upload.UploadId);
+                }
+            }
+
+            foreach (var path in Directory.EnumerateFiles(_stagingRoot))
+            {
+                if (File.GetLastWriteTimeUtc(path) < cutoff)
+                {
+                    TryDelete(path);
+                    count += File.Exists(path) ? 0 : 1;
+                }
+            }
+        }
+
+        return count + await AbortStaleUploadsAsync(uploader, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<Stream> OpenReadAsync(string sha256, CancellationToken cancellationToken = default)
     {
         var key = Connection.BlobKey(sha256);

@@ -5,6 +5,7 @@ using Maas.Server.Http;
 using Maas.Server.Metrics;
 using Maas.Server.Security.Limits;
 using Maas.Serving;
+using Maas.Serving.Generation.Tools;
 using Maas.Serving.Pipelines;
 using Maas.Server.Security;
 using Microsoft.AspNetCore.Builder;
@@ -57,20 +58,34 @@ internal static class OpenAiGenerationEndpoints
                 throw MaasException.InvalidArgument($"Model {request.Model} does not support {(chat ? "chat completions" : "completions")}: it is not a text-generation model.");
             }
 
+            // tool_choice "none" hides the tools; otherwise the template shows them and the answer is parsed for calls.
+            var tools = request.Tools is { Active: true } offered ? offered : null;
             var generation = request.Messages is { } messages
-                ? request.Generation with { Prompt = generator.ApplyChatTemplate(messages) }
+                ? request.Generation with { Prompt = generator.ApplyChatTemplate(messages, tools?.Tools) }
                 : request.Generation with { Prompt = request.Prompt! };
+            var toolCalls = tools is null ? null : new ToolCallParser(generator.ToolCallFormat);
+            if (tools is { Choice: ToolChoiceMode.Required or ToolChoiceMode.Named })
+            {
+                // The call is enforced while decoding: the family's wrapper around the callable functions' argument schemas.
+                if (generation.Sampling.Grammar is not null)
+                {
+                    throw MaasException.InvalidArgument("'tool_choice' required or a named function cannot be combined with 'response_format' or 'grammar'.");
+                }
+
+                generation = generation with { Sampling = generation.Sampling with { Grammar = ToolCallGrammar.Build(generator.ToolCallFormat, tools) } };
+            }
+
             var promptTokens = generator.CountTokens(generation.Prompt);
             OpenAiGenerationLimits.CheckPromptTokens(promptTokens, limits);
             var chunks = TokenMeter.ChargeAsync(generator.GenerateAsync(generation, token), budget, promptTokens, generator.CountTokens, token);
             var response = OpenAiGenerationResponse.Create(chat, request.Model, generation.Logprobs, time);
             if (request.Stream)
             {
-                await OpenAiGenerationWriter.WriteEventsAsync(context.Response, response, chunks, request.IncludeUsage, token).ConfigureAwait(false);
+                await OpenAiGenerationWriter.WriteEventsAsync(context.Response, response, chunks, request.IncludeUsage, toolCalls, token).ConfigureAwait(false);
             }
             else
             {
-                await OpenAiGenerationWriter.WriteJsonAsync(context.Response, response, chunks, token).ConfigureAwait(false);
+                await OpenAiGenerationWriter.WriteJsonAsync(context.Response, response, chunks, toolCalls, token).ConfigureAwait(false);
             }
 
             return true;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Maas.Serving.Generation;
+using Maas.Serving.Generation.Tools;
 
 namespace Maas.Server.Protocols.OpenAi;
 
@@ -7,8 +8,8 @@ namespace Maas.Server.Protocols.OpenAi;
 internal static class OpenAiGenerationJson
 {
     /// <summary>A whole (non-streamed) response: one choice with all the text.</summary>
-    public static void WriteCompletion(Utf8JsonWriter json, OpenAiGenerationResponse response, string text, IReadOnlyList<TokenLogprob> logprobs,
-        string finishReason, GenerationUsage usage)
+    public static void WriteCompletion(Utf8JsonWriter json, OpenAiGenerationResponse response, string text, IReadOnlyList<ChatToolCall> toolCalls,
+        IReadOnlyList<TokenLogprob> logprobs, string finishReason, GenerationUsage usage)
     {
         json.WriteStartObject();
         WriteHeader(json, response, response.Object);
@@ -19,7 +20,33 @@ internal static class OpenAiGenerationJson
         {
             json.WriteStartObject("message");
             json.WriteString("role", "assistant");
-            json.WriteString("content", text);
+            if (toolCalls.Count > 0 && text.Length == 0)
+            {
+                json.WriteNull("content");
+            }
+            else
+            {
+                json.WriteString("content", text);
+            }
+
+            if (toolCalls.Count > 0)
+            {
+                json.WriteStartArray("tool_calls");
+                foreach (var call in toolCalls)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("id", call.Id);
+                    json.WriteString("type", "function");
+                    json.WriteStartObject("function");
+                    json.WriteString("name", call.Name);
+                    json.WriteString("arguments", call.Arguments);
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
         }
         else
@@ -37,7 +64,7 @@ internal static class OpenAiGenerationJson
 
     /// <summary>One stream chunk; <paramref name="role"/> set on a chat stream's first chunk.</summary>
     public static void WriteChunk(Utf8JsonWriter json, OpenAiGenerationResponse response, string? role, string? text,
-        IReadOnlyList<TokenLogprob>? logprobs, int textOffset, string? finishReason, bool includeUsage)
+        IReadOnlyList<TokenLogprob>? logprobs, int textOffset, string? finishReason, bool includeUsage, ToolCallDelta? toolCall = null)
     {
         json.WriteStartObject();
         WriteHeader(json, response, response.ChunkObject);
@@ -55,6 +82,11 @@ internal static class OpenAiGenerationJson
             if (text is not null)
             {
                 json.WriteString("content", text);
+            }
+
+            if (toolCall is { } call)
+            {
+                WriteToolCallDelta(json, call);
             }
 
             json.WriteEndObject();
@@ -95,6 +127,30 @@ internal static class OpenAiGenerationJson
         json.WriteEndObject();
     }
 
+    /// <summary>OpenAI's streamed call: index, id, type and name on the first piece, then argument fragments.</summary>
+    private static void WriteToolCallDelta(Utf8JsonWriter json, ToolCallDelta call)
+    {
+        json.WriteStartArray("tool_calls");
+        json.WriteStartObject();
+        json.WriteNumber("index", call.Index);
+        if (call.Id is not null)
+        {
+            json.WriteString("id", call.Id);
+            json.WriteString("type", "function");
+        }
+
+        json.WriteStartObject("function");
+        if (call.Name is not null)
+        {
+            json.WriteString("name", call.Name);
+        }
+
+        json.WriteString("arguments", call.Arguments);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+    }
+
     private static void WriteHeader(Utf8JsonWriter json, OpenAiGenerationResponse response, string type)
     {
         json.WriteString("id", response.Id);
@@ -109,6 +165,9 @@ internal static class OpenAiGenerationJson
         json.WriteNumber("prompt_tokens", usage.PromptTokens);
         json.WriteNumber("completion_tokens", usage.CompletionTokens);
         json.WriteNumber("total_tokens", usage.TotalTokens);
+        json.WriteStartObject("prompt_tokens_details");
+        json.WriteNumber("cached_tokens", usage.CachedTokens);
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

@@ -71,7 +71,7 @@ internal static class OpenAiGenerationRequestReader
             Logprobs = logprobs,
         };
         return chat
-            ? new OpenAiGenerationRequest(model, null, Messages(root), generation, stream, includeUsage)
+            ? new OpenAiGenerationRequest(model, null, Messages(root), generation, stream, includeUsage, OpenAiToolsReader.Read(root))
             : new OpenAiGenerationRequest(model, Prompt(root), null, generation, stream, includeUsage);
     }
 
@@ -112,9 +112,15 @@ internal static class OpenAiGenerationRequestReader
                 "system" or "developer" => "system",
                 "user" => "user",
                 "assistant" => "assistant",
-                var other => throw MaasException.InvalidArgument($"messages[{index}].role '{other}' is not supported; use system, user or assistant."),
+                "tool" => "tool",
+                var other => throw MaasException.InvalidArgument($"messages[{index}].role '{other}' is not supported; use system, user, assistant or tool."),
             };
-            list.Add(new ChatMessage(role, Content(message, index)));
+            list.Add(role switch
+            {
+                "assistant" => new ChatMessage(role, Content(message, index), OpenAiToolsReader.Calls(message, index)),
+                "tool" => new ChatMessage(role, Content(message, index), ToolCallId: OpenAiToolsReader.ToolCallId(message, index, list)),
+                _ => new ChatMessage(role, Content(message, index)),
+            });
             index++;
         }
 

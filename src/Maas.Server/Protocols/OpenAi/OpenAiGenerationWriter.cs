@@ -4,6 +4,7 @@ using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Server.Http;
 using Maas.Serving.Generation;
+using Maas.Serving.Generation.Tools;
 using Microsoft.AspNetCore.Http;
 
 namespace Maas.Server.Protocols.OpenAi;
@@ -20,7 +21,8 @@ internal static class OpenAiGenerationWriter
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
     private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
-    public static async Task WriteJsonAsync(HttpResponse http, OpenAiGenerationResponse response, IAsyncEnumerable<GenerationChunk> chunks, CancellationToken cancellationToken)
+    public static async Task WriteJsonAsync(HttpResponse http, OpenAiGenerationResponse response, IAsyncEnumerable<GenerationChunk> chunks,
+        ToolCallParser? toolCalls, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         var logprobs = new List<TokenLogprob>();
@@ -37,24 +39,36 @@ internal static class OpenAiGenerationWriter
             throw new MaasException(MaasErrorKind.Internal, "The generation ended without a finish reason.");
         }
 
+        var content = text.ToString();
+        IReadOnlyList<ChatToolCall> calls = [];
+        if (toolCalls is not null)
+        {
+            var deltas = new List<ToolCallDelta>();
+            toolCalls.Feed(content, deltas);
+            toolCalls.Finish(deltas);
+            (content, calls) = ToolCallParser.Merge(deltas);
+            finish = FinishReason(finish, toolCalls);
+        }
+
         http.ContentType = "application/json";
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer, ServerJson.WriterOptions))
         {
-            OpenAiGenerationJson.WriteCompletion(json, response, text.ToString(), logprobs, finish, usage);
+            OpenAiGenerationJson.WriteCompletion(json, response, content, calls, logprobs, finish, usage);
         }
 
         await http.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
     public static async Task WriteEventsAsync(HttpResponse http, OpenAiGenerationResponse response, IAsyncEnumerable<GenerationChunk> chunks,
-        bool includeUsage, CancellationToken cancellationToken)
+        bool includeUsage, ToolCallParser? toolCalls, CancellationToken cancellationToken)
     {
         http.ContentType = "text/event-stream";
         http.Headers.CacheControl = "no-cache";
         http.Headers["X-Accel-Buffering"] = "no";
         var buffer = new ArrayBufferWriter<byte>();
         var json = new Utf8JsonWriter(buffer, ServerJson.WriterOptions);
+        var deltas = new List<ToolCallDelta>();
         try
         {
             var textOffset = 0;
@@ -69,7 +83,18 @@ internal static class OpenAiGenerationWriter
             {
                 await foreach (var chunk in chunks.WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
-                    if (chunk.Text.Length > 0 || chunk.Logprobs is { Count: > 0 })
+                    if (toolCalls is not null)
+                    {
+                        deltas.Clear();
+                        toolCalls.Feed(chunk.Text, deltas);
+                        if (chunk.FinishReason is not null)
+                        {
+                            toolCalls.Finish(deltas);
+                        }
+
+                        await SendDeltasAsync(http, json, buffer, response, deltas, chunk.Logprobs, includeUsage, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (chunk.Text.Length > 0 || chunk.Logprobs is { Count: > 0 })
                     {
                         OpenAiGenerationJson.WriteChunk(json, response, null, chunk.Text, chunk.Logprobs, textOffset, null, includeUsage);
                         await SendAsync(http, json, buffer, cancellationToken).ConfigureAwait(false);
@@ -78,6 +103,7 @@ internal static class OpenAiGenerationWriter
 
                     if (chunk.FinishReason is { } finish)
                     {
+                        finish = toolCalls is null ? finish : FinishReason(finish, toolCalls);
                         OpenAiGenerationJson.WriteChunk(json, response, null, response.Chat ? null : string.Empty, null, textOffset, finish, includeUsage);
                         await SendAsync(http, json, buffer, cancellationToken).ConfigureAwait(false);
                         usage = chunk.Usage;
@@ -102,6 +128,30 @@ internal static class OpenAiGenerationWriter
         finally
         {
             await json.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A generation that ended normally after calling tools ends with <c>tool_calls</c>; one cut off keeps <c>length</c>.</summary>
+    private static string FinishReason(string finish, ToolCallParser toolCalls) =>
+        finish == FinishReasons.Stop && toolCalls.CallCount > 0 ? "tool_calls" : finish;
+
+    /// <summary>One event per content or tool-call piece; the chunk's log-probabilities ride on the first (or on an empty content event).</summary>
+    private static async Task SendDeltasAsync(HttpResponse http, Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, OpenAiGenerationResponse response,
+        List<ToolCallDelta> deltas, IReadOnlyList<TokenLogprob>? logprobs, bool includeUsage, CancellationToken cancellationToken)
+    {
+        if (deltas.Count == 0 && logprobs is { Count: > 0 })
+        {
+            OpenAiGenerationJson.WriteChunk(json, response, null, string.Empty, logprobs, 0, null, includeUsage);
+            await SendAsync(http, json, buffer, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        for (var i = 0; i < deltas.Count; i++)
+        {
+            var delta = deltas[i];
+            OpenAiGenerationJson.WriteChunk(json, response, null, delta.Content, i == 0 ? logprobs : null, 0, null, includeUsage,
+                delta.IsContent ? null : delta);
+            await SendAsync(http, json, buffer, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -18,6 +18,8 @@ internal sealed class ExpressionParser(List<ExpressionToken> tokens)
 
     public ExpressionToken Next() => tokens[_position++];
 
+    public ExpressionToken PeekAt(int offset) => tokens[Math.Min(_position + offset, tokens.Count - 1)];
+
     public bool Accept(string op)
     {
         if (Peek.Is(op))
@@ -138,7 +140,8 @@ internal sealed class ExpressionParser(List<ExpressionToken> tokens)
             {
                 var negate = Accept("not");
                 var test = ExpectName();
-                left = scope => TemplateMethods.Test(l(scope), test) != negate;
+                var testArgs = TestArguments();
+                left = scope => TemplateMethods.Test(l(scope), test, testArgs.Select(a => a(scope)).ToList()) != negate;
             }
             else
             {
@@ -233,14 +236,26 @@ internal sealed class ExpressionParser(List<ExpressionToken> tokens)
             else if (Accept("|"))
             {
                 var name = ExpectName();
-                var args = Accept("(") ? ParseArguments().Positional : [];
-                target = scope => TemplateMethods.ApplyFilter(t(scope), name, args.Select(a => a(scope)).ToList());
+                var (args, keywords) = Accept("(") ? ParseArguments() : ([], []);
+                target = scope => TemplateMethods.ApplyFilter(t(scope), name, args.Select(a => a(scope)).ToList(),
+                    keywords.ToDictionary(k => k.Key, k => k.Value(scope)));
             }
             else
             {
                 return target;
             }
         }
+    }
+
+    /// <summary>A test's argument: <c>is divisibleby(3)</c>, or one literal as in <c>is equalto 'x'</c>.</summary>
+    private List<Func<TemplateScope, object?>> TestArguments()
+    {
+        if (Accept("("))
+        {
+            return ParseArguments().Positional;
+        }
+
+        return Peek.Kind is 's' or 'i' or 'f' ? [ParsePrimary()] : [];
     }
 
     private Func<TemplateScope, object?> ParseSubscript(Func<TemplateScope, object?> target)

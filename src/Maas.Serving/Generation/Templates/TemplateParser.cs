@@ -47,9 +47,20 @@ internal sealed class TemplateParser(List<TemplateSegment> segments)
                         case "set":
                             nodes.Add(ParseSet(statement));
                             break;
+                        case "macro":
+                            nodes.Add(ParseMacro(statement));
+                            break;
+                        case "call":
+                            nodes.Add(ParseCall(statement));
+                            break;
+                        case "break" or "continue":
+                            statement.ExpectEnd();
+                            var loopBreak = keyword == "break";
+                            nodes.Add((_, _) => throw new LoopControlException(loopBreak));
+                            break;
                         case "generation" or "endgeneration":
                             break;
-                        case "elif" or "else" or "endif" or "endfor":
+                        case "elif" or "else" or "endif" or "endfor" or "endmacro" or "endcall" or "endset":
                             _position--;
                             return (Sequence(nodes), keyword);
                         default:
@@ -163,15 +174,144 @@ internal sealed class TemplateParser(List<TemplateSegment> segments)
                     ["previtem"] = i > 0 ? all[i - 1] : Undefined.Value,
                     ["nextitem"] = i < all.Count - 1 ? all[i + 1] : Undefined.Value,
                 });
-                body(inner, output);
+                try
+                {
+                    body(inner, output);
+                }
+                catch (LoopControlException control)
+                {
+                    if (control.IsBreak)
+                    {
+                        break;
+                    }
+                }
             }
         };
     }
 
-    private static Action<TemplateScope, StringBuilder> ParseSet(ExpressionParser header)
+    /// <summary><c>{% macro name(a, b=default) %}…{% endmacro %}</c>: a function that renders its body to a string; a
+    /// <c>{% call %}</c> block reaches it as <c>caller()</c>.</summary>
+    private Action<TemplateScope, StringBuilder> ParseMacro(ExpressionParser header)
+    {
+        var name = header.ExpectName();
+        var parameters = new List<(string Name, Func<TemplateScope, object?>? Default)>();
+        header.Expect("(");
+        while (!header.Accept(")"))
+        {
+            var parameter = header.ExpectName();
+            parameters.Add((parameter, header.Accept("=") ? header.Parse() : null));
+            if (!header.Peek.Is(")"))
+            {
+                header.Expect(",");
+            }
+        }
+
+        header.ExpectEnd();
+        var (body, end) = ParseBlock();
+        if (Closing(end, "endmacro").ExpectName() != "endmacro")
+        {
+            throw new TemplateSyntaxException($"'{end}' inside a macro.");
+        }
+
+        return (scope, _) => scope.Set(name, new TemplateFunction((args, keywords) =>
+        {
+            var inner = new TemplateScope(scope);
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                var (parameter, fallback) = parameters[i];
+                inner.Set(parameter, i < args.Count ? args[i]
+                    : keywords.TryGetValue(parameter, out var value) ? value
+                    : fallback is null ? Undefined.Value : fallback(scope));
+            }
+
+            if (keywords.TryGetValue("caller", out var caller))
+            {
+                inner.Set("caller", caller);
+            }
+
+            var output = new StringBuilder();
+            body(inner, output);
+            return output.ToString();
+        }));
+    }
+
+    /// <summary><c>{% call macro(args) %}body{% endcall %}</c>: calls the macro with <c>caller</c> rendering the body.</summary>
+    private Action<TemplateScope, StringBuilder> ParseCall(ExpressionParser header)
+    {
+        var target = header.ExpectName();
+        header.Expect("(");
+        var arguments = new List<Func<TemplateScope, object?>>();
+        var keywords = new Dictionary<string, Func<TemplateScope, object?>>(StringComparer.Ordinal);
+        while (!header.Accept(")"))
+        {
+            if (header.Peek.Kind == 'n' && header.PeekAt(1).Is("="))
+            {
+                var keyword = header.ExpectName();
+                header.Expect("=");
+                keywords[keyword] = header.Parse();
+            }
+            else
+            {
+                arguments.Add(header.Parse());
+            }
+
+            if (!header.Peek.Is(")"))
+            {
+                header.Expect(",");
+            }
+        }
+
+        header.ExpectEnd();
+        var (body, end) = ParseBlock();
+        if (Closing(end, "endcall").ExpectName() != "endcall")
+        {
+            throw new TemplateSyntaxException($"'{end}' inside a call block.");
+        }
+
+        return (scope, output) =>
+        {
+            if (scope.Get(target) is not TemplateFunction macro)
+            {
+                throw new TemplateSyntaxException($"'{target}' is not a macro.");
+            }
+
+            var values = keywords.ToDictionary(k => k.Key, k => k.Value(scope));
+            values["caller"] = new TemplateFunction((_, _) =>
+            {
+                var text = new StringBuilder();
+                body(new TemplateScope(scope), text);
+                return text.ToString();
+            });
+            output.Append(TemplateValues.Render(macro(arguments.Select(a => a(scope)).ToList(), values)));
+        };
+    }
+
+    /// <summary><c>{% set name %}…{% endset %}</c>: the rendered body as a string.</summary>
+    private Action<TemplateScope, StringBuilder> ParseSetBlock(string name)
+    {
+        var (body, end) = ParseBlock();
+        if (Closing(end, "endset").ExpectName() != "endset")
+        {
+            throw new TemplateSyntaxException($"'{end}' inside a set block.");
+        }
+
+        return (scope, _) =>
+        {
+            var text = new StringBuilder();
+            body(scope, text);
+            scope.Set(name, text.ToString());
+        };
+    }
+
+    private Action<TemplateScope, StringBuilder> ParseSet(ExpressionParser header)
     {
         var name = header.ExpectName();
         var attribute = header.Accept(".") ? header.ExpectName() : null;
+        if (attribute is null && header.AtEnd)
+        {
+            return ParseSetBlock(name);
+        }
+
         header.Expect("=");
         var value = header.Parse();
         header.ExpectEnd();

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Globalization;
-using System.Text.Json;
 
 namespace Maas.Serving.Generation.Templates;
 
@@ -29,17 +28,7 @@ internal static class TemplateValues
         _ => ToJson(value),
     };
 
-    public static string ToJson(object? value) => value switch
-    {
-        null or Undefined => "null",
-        string s => JsonSerializer.Serialize(s),
-        bool b => b ? "true" : "false",
-        long l => l.ToString(CultureInfo.InvariantCulture),
-        double d => d.ToString(CultureInfo.InvariantCulture),
-        IDictionary<string, object?> map => "{" + string.Join(", ", map.Select(p => JsonSerializer.Serialize(p.Key) + ": " + ToJson(p.Value))) + "}",
-        IEnumerable list => "[" + string.Join(", ", list.Cast<object?>().Select(ToJson)) + "]",
-        _ => JsonSerializer.Serialize(value.ToString()),
-    };
+    public static string ToJson(object? value) => TemplateJson.Serialize(value);
 
     public static new bool Equals(object? left, object? right) => (left, right) switch
     {

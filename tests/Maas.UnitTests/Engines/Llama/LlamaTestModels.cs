@@ -9,15 +9,16 @@ namespace Maas.UnitTests.Engines.Llama;
 /// <summary>Loads GGUF files through <see cref="LlamaEngine"/> the way the model host does.</summary>
 internal static class LlamaTestModels
 {
-    public static async Task<ITextGenerator> LoadAsync(string path, int contextSize = 256, int maxSequences = 4)
+    public static async Task<ITextGenerator> LoadAsync(string path, int contextSize = 256, int maxSequences = 4, int prefixCacheSequences = 8)
     {
-        var model = await LoadModelAsync(path, contextSize, maxSequences);
+        var model = await LoadModelAsync(path, contextSize, maxSequences, prefixCacheSequences);
         return Assert.IsAssignableFrom<ITextGenerator>(model);
     }
 
-    public static Task<ILoadedModel> LoadModelAsync(string path, int contextSize = 256, int maxSequences = 4)
+    /// <remarks><paramref name="prefixCacheSequences"/> 0 turns prefix caching off.</remarks>
+    public static Task<ILoadedModel> LoadModelAsync(string path, int contextSize = 256, int maxSequences = 4, int prefixCacheSequences = 8)
     {
-        var options = new LlamaEngineOptions { ContextSize = contextSize };
+        var options = new LlamaEngineOptions { ContextSize = contextSize, PrefixCache = prefixCacheSequences > 0, PrefixCacheSequences = prefixCacheSequences };
         var engine = new LlamaEngine(Options.Create(options), NullLoggerFactory.Instance);
         var manifest = new ModelManifest
         {

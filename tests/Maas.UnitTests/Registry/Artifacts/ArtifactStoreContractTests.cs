@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Maas.Core.Errors;
 using Maas.Registry;
 using Maas.Registry.Artifacts;
+using Maas.Registry.Artifacts.Encryption;
+using Maas.Tests.Shared;
 using Maas.UnitTests.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,42 +12,33 @@ namespace Maas.UnitTests.Registry.Artifacts;
 
 /// <summary>
 /// What every <see cref="IArtifactStore"/> must do, run once per store (folder, S3): each subclass says how to configure
-/// the registry for its store, and the store is taken from the registry's own DI registration.
+/// the registry for its store and how to look at it from outside (<see cref="ArtifactStoreProbe"/>), and the store is
+/// taken from the registry's own DI registration. Staging, commit, discard, exists, delete, list, open-read, clearing
+/// staging (all of it, or only the stale part) and codecs (a test codec and AES-256-GCM at rest) are checked here.
 /// </summary>
 public abstract class ArtifactStoreContractTests : IAsyncLifetime
 {
     /// <summary>Above the S3 subclass's multipart threshold (6 MiB with 5 MiB parts): three parts, the last one short.</summary>
     protected const int LargeSize = (13 * 1024 * 1024) + 17;
 
-    private ServiceProvider? _provider;
+    private readonly List<ServiceProvider> _providers = [];
 
     protected string DataDirectory { get; } = RegistryTestHost.NewDataDirectory();
 
     protected IArtifactStore Store { get; private set; } = null!;
 
+    /// <summary>The store behind <see cref="Store"/>, as seen from outside it.</summary>
+    protected ArtifactStoreProbe Probe { get; private set; } = null!;
+
     private protected RecordingLoggerProvider Logs { get; } = new();
 
-    public async Task InitializeAsync()
-    {
-        var configure = await ConfigureAsync();
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
-        services.AddMaasRegistry(o =>
-        {
-            o.DataDirectory = DataDirectory;
-            configure(o);
-        });
-        _provider = services.BuildServiceProvider();
-        var options = _provider.GetRequiredService<RegistryOptions>();
-        var name = ArtifactStoreSelection.StoreName(options);
-        Store = _provider.GetServices<IArtifactStore>().Single(s => s.Name == name);
-    }
+    public async Task InitializeAsync() => (Store, Probe) = await BuildStoreAsync(DataDirectory, Logs);
 
     public async Task DisposeAsync()
     {
-        if (_provider is not null)
+        foreach (var provider in _providers)
         {
-            await _provider.DisposeAsync();
+            await provider.DisposeAsync();
         }
 
         RegistryTestHost.DeleteDirectory(DataDirectory);
@@ -230,19 +223,97 @@ public abstract class ArtifactStoreContractTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Settings that select this store (a bucket is created here when one is needed).</summary>
-    protected abstract Task<Action<RegistryOptions>> ConfigureAsync();
-
-    protected async Task<string> CommitAsync(byte[] content)
+    [Fact]
+    public async Task ClearStagingAsync_OlderThan_RemovesOnlyStaleLeftoversLiveUploadStillCommits()
     {
-        var staged = await Store.StageAsync(new MemoryStream(content));
-        await Store.CommitAsync(staged);
+        var stale = Probe.PlantStagingLeftover("dead-process.stage", TimeSpan.FromHours(2));
+        var live = await Store.StageAsync(new MemoryStream(Bytes(100, seed: 12)));
+
+        var cleared = await Store.ClearStagingAsync(DateTimeOffset.UtcNow - TimeSpan.FromHours(1));
+
+        Assert.Equal(1, cleared);
+        Assert.False(File.Exists(stale));
+        Assert.True(await Store.CommitAsync(live));
+        Assert.Equal([live.Sha256], await Probe.BlobsAsync());
+        Assert.Empty(Probe.StagingEntries());
+    }
+
+    [Fact]
+    public async Task CommitAsync_NonIdentityCodec_StoresEncodedBytesAndReadsPlain()
+    {
+        var content = Bytes(5000, seed: 8);
+        var (store, probe) = await BuildStoreAsync(Path.Combine(DataDirectory, "codec"), services: s => s.AddSingleton<IArtifactCodec>(new XorArtifactCodec()));
+
+        var staged = await store.StageAsync(new MemoryStream(content));
+        await store.CommitAsync(staged);
+
+        Assert.Equal(Sha256(content), staged.Sha256);
+        Assert.Equal(XorArtifactCodec.Apply(content), await probe.ReadAsync(staged.Sha256));
+        Assert.Equal(content, await ReadAllAsync(store, staged.Sha256));
+        Assert.Null(store.LocalPathOf(staged.Sha256));
+    }
+
+    [Fact]
+    public async Task CommitAsync_AesGcmAtRest_StoredSealedReadPlainTamperingRefused()
+    {
+        var content = Bytes(70_000, seed: 13);
+        var (store, probe) = await BuildStoreAsync(
+            Path.Combine(DataDirectory, "encrypted"),
+            configure: ArtifactTestHost.Keys("one", ("one", AesGcmCodecTests.NewKey())));
+
+        var digest = await CommitAsync(store, content);
+
+        var stored = await probe.ReadAsync(digest);
+        Assert.True(stored.AsSpan().StartsWith(AesGcmFormat.Magic));
+        Assert.Equal(-1, stored.AsSpan().IndexOf(content.AsSpan(0, 64)));
+        Assert.Equal(content, await ReadAllAsync(store, digest));
+        await probe.TamperAsync(digest, AesGcmFormat.FixedHeaderSize + 5);
+        await Assert.ThrowsAsync<InvalidDataException>(() => ReadAllAsync(store, digest));
+    }
+
+    /// <summary>Settings that select this store and a probe that looks at the same store, for a registry over
+    /// <paramref name="dataDirectory"/> (a bucket is created here when one is needed).</summary>
+    protected abstract Task<(Action<RegistryOptions> Configure, ArtifactStoreProbe Probe)> SetUpAsync(string dataDirectory);
+
+    /// <summary>A store built as a registry over <paramref name="dataDirectory"/> would build it, disposed with the test.</summary>
+    private protected async Task<(IArtifactStore Store, ArtifactStoreProbe Probe)> BuildStoreAsync(
+        string dataDirectory, RecordingLoggerProvider? logs = null, Action<RegistryOptions>? configure = null, Action<IServiceCollection>? services = null)
+    {
+        var (select, probe) = await SetUpAsync(dataDirectory);
+        var collection = new ServiceCollection();
+        if (logs is not null)
+        {
+            collection.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        }
+
+        services?.Invoke(collection);
+        collection.AddMaasRegistry(o =>
+        {
+            o.DataDirectory = dataDirectory;
+            select(o);
+            configure?.Invoke(o);
+        });
+        var provider = collection.BuildServiceProvider();
+        _providers.Add(provider);
+        var options = provider.GetRequiredService<RegistryOptions>();
+        var name = ArtifactStoreSelection.StoreName(options);
+        return (provider.GetServices<IArtifactStore>().Single(s => s.Name == name), probe);
+    }
+
+    protected Task<string> CommitAsync(byte[] content) => CommitAsync(Store, content);
+
+    protected static async Task<string> CommitAsync(IArtifactStore store, byte[] content)
+    {
+        var staged = await store.StageAsync(new MemoryStream(content));
+        await store.CommitAsync(staged);
         return staged.Sha256;
     }
 
-    protected async Task<byte[]> ReadAllAsync(string sha256)
+    protected Task<byte[]> ReadAllAsync(string sha256) => ReadAllAsync(Store, sha256);
+
+    protected static async Task<byte[]> ReadAllAsync(IArtifactStore store, string sha256)
     {
-        await using var stream = await Store.OpenReadAsync(sha256);
+        await using var stream = await store.OpenReadAsync(sha256);
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer);
         return buffer.ToArray();

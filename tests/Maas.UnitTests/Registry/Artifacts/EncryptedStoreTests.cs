@@ -6,6 +6,11 @@ using Maas.Registry.Artifacts.Encryption;
 namespace Maas.UnitTests.Registry.Artifacts;
 
 /// <summary>The folder store with AES-256-GCM at rest, through the registry: pushes, loads, key rotation.</summary>
+/// <remarks>
+/// Folder-only on purpose: key rotation rewrites blobs in place through <see cref="IArtifactReplacer"/>, which only the
+/// folder store implements (S3 has no rotation yet). Sealing at rest, reading plain and refusing a tampered blob run on
+/// both stores in <see cref="ArtifactStoreContractTests"/>.
+/// </remarks>
 public sealed class EncryptedStoreTests : IDisposable
 {
     private static readonly byte[] KeyOne = AesGcmCodecTests.NewKey();

@@ -1,8 +1,9 @@
 using Maas.Registry;
+using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry.Artifacts;
 
-/// <summary>The artifact-store contract on the folder store (the default).</summary>
+/// <summary>The artifact-store contract on the folder store (the default), plus what only a local folder has.</summary>
 public sealed class FolderArtifactStoreContractTests : ArtifactStoreContractTests
 {
     [Fact]
@@ -17,5 +18,6 @@ public sealed class FolderArtifactStoreContractTests : ArtifactStoreContractTest
         Assert.Equal(content, await File.ReadAllBytesAsync(path!));
     }
 
-    protected override Task<Action<RegistryOptions>> ConfigureAsync() => Task.FromResult<Action<RegistryOptions>>(_ => { });
+    protected override Task<(Action<RegistryOptions> Configure, ArtifactStoreProbe Probe)> SetUpAsync(string dataDirectory) =>
+        Task.FromResult<(Action<RegistryOptions>, ArtifactStoreProbe)>((_ => { }, FolderStoreProbe.ForDataDirectory(dataDirectory)));
 }

@@ -130,7 +130,7 @@ public sealed class ChatTemplateTests
     }
 
     [Theory]
-    [InlineData("{% macro greet(x) %}{{ x }}{% endmacro %}")]
+    [InlineData("{% filter upper %}{{ x }}{% endfilter %}")]
     [InlineData("{% for m in messages %}{{ m.content }}")]
     [InlineData("{{ messages[0]['content'] ")]
     public void Build_UnsupportedOrBrokenTemplate_FallsBackToChatMl(string template)

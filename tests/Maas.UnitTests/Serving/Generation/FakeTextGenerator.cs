@@ -93,9 +93,20 @@ internal sealed class FakeTextGenerator : ITextGenerator
         _ => throw new ArgumentOutOfRangeException(nameof(token)),
     };
 
+    /// <summary>Simulated prefix cache: a sequence reports as cached the longest prefix it shares with any prompt
+    /// started before (all but its last token at most).</summary>
+    public bool PrefixCache { get; init; }
+
+    /// <summary>What the generator reports as prefix-cache evictions; a test sets it.</summary>
+    public long PrefixCacheEvictions { get; set; }
+
+    private readonly ConcurrentQueue<IReadOnlyList<int>> _prompts = new();
+
     public IGenerationSequence StartSequence(IReadOnlyList<int> prompt, SamplingOptions sampling)
     {
-        var sequence = new FakeSequence(this, Interlocked.Increment(ref _ids), prompt, sampling);
+        var cached = !PrefixCache ? 0 : _prompts.Select(p => p.Zip(prompt).TakeWhile(t => t.First == t.Second).Count()).DefaultIfEmpty(0).Max();
+        _prompts.Enqueue([.. prompt]);
+        var sequence = new FakeSequence(this, Interlocked.Increment(ref _ids), prompt, sampling) { CachedTokens = Math.Min(cached, prompt.Count - 1) };
         _live[sequence.Id] = sequence;
         return sequence;
     }
@@ -166,6 +177,8 @@ internal sealed class FakeTextGenerator : ITextGenerator
         public bool IsDisposed { get; private set; }
 
         public int TokenCount => Tokens.Count;
+
+        public int CachedTokens { get; init; }
 
         public void Dispose()
         {

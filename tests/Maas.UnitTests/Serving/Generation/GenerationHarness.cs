@@ -30,6 +30,8 @@ internal sealed class GenerationHarness : IAsyncDisposable
 
     public FakeTextGenerator Generator { get; }
 
+    public IReadOnlyList<System.Diagnostics.Metrics.Meter> Meters => _meters.Meters;
+
     public GenerationPipeline Pipeline { get; }
 
     public static GenerationRequest Request(string prompt, int? maxTokens = 16, params string[] stop) =>

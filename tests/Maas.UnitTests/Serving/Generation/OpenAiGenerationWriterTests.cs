@@ -54,7 +54,7 @@ public sealed class OpenAiGenerationWriterTests
         context.Response.Body = new MemoryStream();
         var response = OpenAiGenerationResponse.Create(true, "tiny@prod", logprobs: false, TimeProvider.System);
 
-        await OpenAiGenerationWriter.WriteJsonAsync(context.Response, response, Chunks(new("Hi "), new("there", null, "stop", new GenerationUsage(4, 2))), CancellationToken.None);
+        await OpenAiGenerationWriter.WriteJsonAsync(context.Response, response, Chunks(new("Hi "), new("there", null, "stop", new GenerationUsage(4, 2))), null, CancellationToken.None);
 
         using var json = JsonDocument.Parse(((MemoryStream)context.Response.Body).ToArray());
         var root = json.RootElement;
@@ -74,7 +74,7 @@ public sealed class OpenAiGenerationWriterTests
         context.Response.Body = new MemoryStream();
         var response = OpenAiGenerationResponse.Create(chat, "tiny", logprobs: false, TimeProvider.System);
 
-        await OpenAiGenerationWriter.WriteEventsAsync(context.Response, response, chunks, includeUsage, CancellationToken.None);
+        await OpenAiGenerationWriter.WriteEventsAsync(context.Response, response, chunks, includeUsage, null, CancellationToken.None);
 
         Assert.Equal("text/event-stream", context.Response.ContentType);
         var body = Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray());
