@@ -10,6 +10,7 @@ using Maas.Bench;
 // `sampler`: ns per sampling step at 32k / 152k vocabularies, old full-sort top-p vs the current sampler (docs/benchmarks-llm.md).
 // `lora`: two LoRA adapters over one base vs the two merged models: memory and equal outputs (docs/benchmarks-llm.md).
 // `llm-1b`: the ~1.3B generated llama (Q4_0, Q8_0): decode server vs in-process, TTFT, bandwidth limit, sampler share (docs/benchmarks-llm.md).
+// `grammar`: structured output (strict nested schema, temperature 1) on a >=32k-vocabulary model: validity and mask share of step time.
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -49,6 +50,11 @@ if (args.Length > 0 && args[0] == "artifacts")
 if (args.Length > 0 && args[0] == "sampler")
 {
     return SamplerBenchmark.Run();
+}
+
+if (args.Length > 0 && args[0] == "grammar")
+{
+    return await GrammarBenchmark.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "inprocess")

@@ -140,7 +140,9 @@ internal sealed class GrammarAutomaton
     {
         var low = Math.Max(bits << (6 * pending), minimum);
         var high = Math.Min((bits << (6 * pending)) | ((1 << (6 * pending)) - 1), 0x10FFFF);
-        if (low > high)
+
+        // Only surrogates left (ED A0..BF): no valid character can complete it, so no token may start it.
+        if (low > high || (low >= 0xD800 && high <= 0xDFFF))
         {
             return Dead;
         }
