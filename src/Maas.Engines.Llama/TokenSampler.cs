@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using Maas.Core.Engines;
 using Maas.Core.Grammars;
 
@@ -74,7 +75,8 @@ internal sealed class TokenSampler
             GrammarTicks += Stopwatch.GetTimestamp() - started;
         }
 
-        var logNormalizer = LogSumExp(logits);
+        // The adjusted values are spent once the token is chosen: their buffer holds the exponentials.
+        var logNormalizer = LogSumExp(logits, adjusted);
         var alternatives = _options.TopLogprobs > 0 ? TopAlternatives(logits, logNormalizer, _options.TopLogprobs) : null;
         return new SampledToken(token, logits[token] - logNormalizer, alternatives, completes);
     }
@@ -185,19 +187,31 @@ internal sealed class TokenSampler
             Array.Clear(buckets);
         }
 
-        double total = 0;
-        for (var i = 0; i < logits.Length; i++)
+        // Vector passes over the vocabulary: distance below the best logit in nats, its bucket, then the weight.
+        TensorPrimitives.Subtract(max, logits, logits);
+        TensorPrimitives.Multiply(logits, inverseTemperature, logits);
+        if (useHistogram)
         {
-            var distance = (max - logits[i]) * inverseTemperature;
-            var weight = MathF.Exp(-distance);
-            logits[i] = weight;
-            total += weight;
-            if (useHistogram)
+            for (var i = 0; i < logits.Length; i++)
             {
-                var bucket = Bucket(distance);
-                buckets[bucket] += weight;
-                tokenBuckets[i] = (byte)bucket;
+                tokenBuckets[i] = (byte)Bucket(logits[i]);
             }
+        }
+
+        TensorPrimitives.Negate(logits, logits);
+        TensorPrimitives.Exp(logits, logits);
+        double total = 0;
+        if (useHistogram)
+        {
+            for (var i = 0; i < logits.Length; i++)
+            {
+                buckets[tokenBuckets[i]] += logits[i];
+                total += logits[i];
+            }
+        }
+        else
+        {
+            total = TensorPrimitives.Sum(logits);
         }
 
         // The most likely token has weight 1, so min-p keeps weights >= MinP.
@@ -516,27 +530,28 @@ internal sealed class TokenSampler
         return last;
     }
 
+    // The first index of the largest value (a masked vocabulary is all -inf but the allowed tokens).
     private static int ArgMax(ReadOnlySpan<float> values)
     {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] > values[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
+        var best = TensorPrimitives.IndexOfMax(values);
+        return best < 0 ? 0 : best;
     }
 
-    private static float LogSumExp(ReadOnlySpan<float> logits)
+    // log Σ exp(logit): max + log Σ exp(logit - max), with the exponentials in scratch (vector passes, a double sum).
+    private static float LogSumExp(ReadOnlySpan<float> logits, Span<float> scratch)
     {
-        var max = logits[ArgMax(logits)];
-        double sum = 0;
-        foreach (var logit in logits)
+        var max = TensorPrimitives.Max(logits);
+        if (float.IsNegativeInfinity(max))
         {
-            sum += Math.Exp(logit - max);
+            return max;
+        }
+
+        TensorPrimitives.Subtract(logits, max, scratch);
+        TensorPrimitives.Exp(scratch, scratch);
+        double sum = 0;
+        foreach (var e in scratch)
+        {
+            sum += e;
         }
 
         return max + (float)Math.Log(sum);
