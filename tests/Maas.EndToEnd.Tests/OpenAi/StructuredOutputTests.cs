@@ -1,10 +1,13 @@
 extern alias JsonSchemaNet;
 
+using System.ClientModel;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Maas.EndToEnd.Tests.Infrastructure;
+using OpenAI;
+using OpenAI.Chat;
 using Xunit.Abstractions;
 using JsonSchemaNet::Json.Schema;
 
@@ -55,6 +58,29 @@ public sealed partial class StructuredOutputTests(LlamaServerFixture fixture, IT
     private const string Model = LlamaServerFixture.Model;
 
     private static readonly JsonSchema Validator = JsonSchema.FromText(StrictSchema);
+
+    [Fact]
+    public async Task OpenAiClient_JsonSchemaResponseFormat_ContentParsesAndValidates()
+    {
+        // The official client's own request shape (response_format json_schema, strict), read back as its own types.
+        var client = new ChatClient(Model, new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(fixture.Server.BaseAddress, "/v1") });
+        var options = new ChatCompletionOptions
+        {
+            Temperature = 1f,
+            MaxOutputTokenCount = 420,
+            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("order", BinaryData.FromString(StrictSchema), jsonSchemaIsStrict: true),
+        };
+
+        for (var i = 0; i < 3; i++)
+        {
+            ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("an order")], options);
+
+            Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
+            using var document = JsonDocument.Parse(completion.Content[0].Text);
+            var result = Validator.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            Assert.True(result.IsValid, completion.Content[0].Text);
+        }
+    }
 
     [Fact]
     public async Task ChatCompletions_StrictNestedSchemaAtTemperature1_EveryOutputValidates()
