@@ -475,6 +475,7 @@ internal sealed class TokenSampler
         return candidates[count - 1];
     }
 
+    // Min-p: the draw is over the weights at or above minWeight only.
     private int PickAbove(ReadOnlySpan<float> weights, float minWeight)
     {
         double total = 0;
@@ -486,35 +487,18 @@ internal sealed class TokenSampler
             }
         }
 
-        var target = _random.NextDouble() * total;
-        double cumulative = 0;
-        var last = 0;
-        for (var i = 0; i < weights.Length; i++)
-        {
-            if (weights[i] < minWeight)
-            {
-                continue;
-            }
-
-            cumulative += weights[i];
-            last = i;
-            if (target < cumulative)
-            {
-                return i;
-            }
-        }
-
-        return last;
+        return Pick(weights, total, minWeight);
     }
 
-    private int Pick(ReadOnlySpan<float> weights, double total)
+    // A draw proportional to weight among the positive weights not below floor (total: their sum).
+    private int Pick(ReadOnlySpan<float> weights, double total, float floor = 0f)
     {
         var target = _random.NextDouble() * total;
         double cumulative = 0;
         var last = 0;
         for (var i = 0; i < weights.Length; i++)
         {
-            if (weights[i] <= 0f)
+            if (weights[i] <= 0f || weights[i] < floor)
             {
                 continue;
             }
