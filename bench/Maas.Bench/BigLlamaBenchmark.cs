@@ -1,12 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Maas.Core.Engines;
-using Maas.Core.Models;
 using Maas.Engines.Llama;
-using Maas.Registry.Abstractions;
 using Maas.Server;
-using Maas.Serving;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.Bench;
 
@@ -60,16 +56,7 @@ internal static class BigLlamaBenchmark
         try
         {
             await app.StartAsync().ConfigureAwait(false);
-            await using (var file = File.OpenRead(model.Path))
-            {
-                await app.Services.GetRequiredService<IModelRegistry>().PushAsync(new PushRequest
-                {
-                    Model = ModelName,
-                    Files = [new PushFile("model.gguf", file)],
-                }).ConfigureAwait(false);
-            }
-
-            await app.Services.GetRequiredService<IInferenceService>().GetDeploymentAsync(new ModelReference(ModelName)).ConfigureAwait(false);
+            await BenchModels.PushGgufAsync(app.Services, ModelName, model.Path).ConfigureAwait(false);
             var engine = new LlamaEngineOptions();
             var sequences = LlamaEngine.Sequences(new DeploymentSettings());
             using var direct = new DirectLlamaGenerator(model.Path, options.Threads, sequences,

@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Maas.Core.Engines;
-using Maas.Core.Models;
 using Maas.Engines.Llama;
-using Maas.Registry.Abstractions;
 using Maas.Server;
-using Maas.Serving;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.Bench;
 
@@ -52,16 +48,7 @@ internal static class LlmBenchmark
             try
             {
                 await app.StartAsync().ConfigureAwait(false);
-                await using (var file = File.OpenRead(model.Path))
-                {
-                    await app.Services.GetRequiredService<IModelRegistry>().PushAsync(new PushRequest
-                    {
-                        Model = ModelName,
-                        Files = [new PushFile("model.gguf", file)],
-                    }).ConfigureAwait(false);
-                }
-
-                await app.Services.GetRequiredService<IInferenceService>().GetDeploymentAsync(new ModelReference(ModelName)).ConfigureAwait(false);
+                await BenchModels.PushGgufAsync(app.Services, ModelName, model.Path).ConfigureAwait(false);
 
                 // The same context shape the engine builds with its default options.
                 var engine = new LlamaEngineOptions();

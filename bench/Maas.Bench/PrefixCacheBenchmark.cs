@@ -1,10 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Maas.Core.Models;
-using Maas.Registry.Abstractions;
 using Maas.Server;
-using Maas.Serving;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.Bench;
 
@@ -107,16 +103,7 @@ internal static class PrefixCacheBenchmark
             "--Logging:LogLevel:Default=Warning",
         ]);
         await app.StartAsync().ConfigureAwait(false);
-        await using (var file = File.OpenRead(modelPath))
-        {
-            await app.Services.GetRequiredService<IModelRegistry>().PushAsync(new PushRequest
-            {
-                Model = ModelName,
-                Files = [new PushFile("model.gguf", file)],
-            }).ConfigureAwait(false);
-        }
-
-        await app.Services.GetRequiredService<IInferenceService>().GetDeploymentAsync(new ModelReference(ModelName)).ConfigureAwait(false);
+        await BenchModels.PushGgufAsync(app.Services, ModelName, modelPath).ConfigureAwait(false);
         return new PrefixBenchServer(name, app);
     }
 
