@@ -26,6 +26,7 @@ public sealed class CrashTests(ITestOutputHelper output)
         var data = TempFolder.Create("maas-crash");
         var random = new Random(seed);
         var acknowledged = new List<(string Model, int Version, Dictionary<string, string> Files, float Constant)>();
+        var firstAcknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
             await using (var server = await ChildServer.StartAsync(data))
@@ -59,6 +60,8 @@ public sealed class CrashTests(ITestOutputHelper output)
                                         ["weights.bin"] = AddModel.Sha256(weights),
                                     }, constant));
                                 }
+
+                                firstAcknowledged.TrySetResult();
                             }
                         }
                         catch (HttpRequestException)
@@ -72,6 +75,9 @@ public sealed class CrashTests(ITestOutputHelper output)
                     }
                 })).ToArray();
 
+                // The kill lands at a seeded moment after the first acknowledged push (timed from the start, a slow
+                // machine could kill the server before any push was acknowledged, and the test would check nothing).
+                await firstAcknowledged.Task.WaitAsync(TimeSpan.FromSeconds(120));
                 await Task.Delay(random.Next(400, 2500));
                 await server.KillAsync();
                 await stop.CancelAsync();
