@@ -30,6 +30,12 @@ public interface IModelRegistry
     /// <exception cref="Maas.Core.Errors.MaasException">NotFound when the model, version or alias does not exist.</exception>
     Task<ModelVersionInfo> ResolveAsync(ModelReference reference, CancellationToken cancellationToken = default);
 
+    /// <summary>Every model's default version (what <see cref="ResolveAsync"/> gives for the bare name: the
+    /// <c>production</c> alias, else the latest), keyed by model name; models without versions are absent.</summary>
+    /// <remarks>A fixed number of reads however many models there are, for listings that need each model's manifest or
+    /// lineage (one <see cref="ResolveAsync"/> per model would be several reads each).</remarks>
+    Task<IReadOnlyDictionary<string, ModelVersionInfo>> ResolveDefaultsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Points an alias at a version, creating or moving it.</summary>
     Task SetAliasAsync(string name, string alias, int version, string actor, CancellationToken cancellationToken = default);
 

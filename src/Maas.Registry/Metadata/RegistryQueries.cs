@@ -11,6 +11,14 @@ internal static class RegistryQueries
     private const string VersionColumns =
         "id, model_id, number, manifest, created_at, created_by, transform, transform_params, job_id, report";
 
+    private const string PrefixedVersionColumns =
+        "v.id, v.model_id, v.number, v.manifest, v.created_at, v.created_by, v.transform, v.transform_params, v.job_id, v.report";
+
+    private const string ParentSelect =
+        "SELECT p.version_id, p.position, p.parent_model, p.parent_version, p.role FROM version_parents p JOIN versions v ON v.id = p.version_id";
+
+    private const int MaxIdsPerStatement = 500;
+
     private const string FileSelect =
         "SELECT f.version_id, m.name, v.number, f.name, f.size, f.sha256 " +
         "FROM version_files f JOIN versions v ON v.id = f.version_id JOIN models m ON m.id = v.model_id";
@@ -72,19 +80,30 @@ internal static class RegistryQueries
             cancellationToken,
             ("@model", modelId));
 
+    /// <summary>Each model's default version (the <paramref name="alias"/> target, else the highest number) with the
+    /// model's name, ordered by name; models without versions have none.</summary>
+    public static Task<List<(string Model, VersionRow Row)>> DefaultVersionsAsync(DbSession session, string alias, CancellationToken cancellationToken) =>
+        session.QueryAsync(
+            $"SELECT {PrefixedVersionColumns}, m.name FROM versions v JOIN models m ON m.id = v.model_id WHERE v.id = COALESCE(" +
+            "(SELECT a.version_id FROM aliases a WHERE a.model_id = v.model_id AND a.alias = @alias), " +
+            "(SELECT l.id FROM versions l WHERE l.model_id = v.model_id ORDER BY l.number DESC LIMIT 1)) ORDER BY m.name",
+            r => (r.GetString(10), ReadVersion(r)),
+            cancellationToken,
+            ("@alias", alias));
+
     /// <summary>Lineage parents of one version, or of every version of the model when <paramref name="versionId"/> is null.</summary>
     public static Task<List<ParentRow>> ParentsAsync(DbSession session, long modelId, long? versionId, CancellationToken cancellationToken) =>
         session.QueryAsync(
-            "SELECT p.version_id, p.position, p.parent_model, p.parent_version, p.role FROM version_parents p " +
-            "JOIN versions v ON v.id = p.version_id WHERE v.model_id = @model AND (CAST(@version AS BIGINT) IS NULL OR p.version_id = @version) " +
+            ParentSelect + " WHERE v.model_id = @model AND (CAST(@version AS BIGINT) IS NULL OR p.version_id = @version) " +
             "ORDER BY p.version_id, p.position",
-            r => new ParentRow(
-                DbValues.ToLong(r.GetValue(0)),
-                DbValues.ToInt(r.GetValue(1)),
-                new LineageParent(r.GetString(2), DbValues.ToInt(r.GetValue(3)), r.GetString(4))),
+            ReadParent,
             cancellationToken,
             ("@model", modelId),
             ("@version", versionId));
+
+    /// <summary>Lineage parents of the given versions (any models).</summary>
+    public static Task<List<ParentRow>> ParentsOfVersionsAsync(DbSession session, IReadOnlyList<long> versionIds, CancellationToken cancellationToken) =>
+        ByVersionIdsAsync(session, versionIds, ParentSelect, "p.version_id", " ORDER BY p.version_id, p.position", ReadParent, cancellationToken);
 
     /// <summary>The version (model name and number) whose lineage names <paramref name="jobId"/>, or null.</summary>
     public static async Task<(string Model, int Version)?> VersionOfJobAsync(DbSession session, string jobId, CancellationToken cancellationToken) =>
@@ -112,6 +131,10 @@ internal static class RegistryQueries
             cancellationToken,
             ("@model", modelId),
             ("@version", versionId));
+
+    /// <summary>Files of the given versions (any models).</summary>
+    public static Task<List<FileRow>> FilesOfVersionsAsync(DbSession session, IReadOnlyList<long> versionIds, CancellationToken cancellationToken) =>
+        ByVersionIdsAsync(session, versionIds, FileSelect, "f.version_id", " ORDER BY f.name", ReadFile, cancellationToken);
 
     /// <summary>Every file of every version; for the consistency check.</summary>
     public static Task<List<FileRow>> AllFilesAsync(DbSession session, CancellationToken cancellationToken) =>
@@ -156,6 +179,24 @@ internal static class RegistryQueries
             ("@action", query.Action),
             ("@since", query.Since is { } since ? DbValues.Timestamp(since) : null),
             ("@limit", limit));
+
+    // "column IN (@id0, @id1, ...)": one statement per MaxIdsPerStatement ids, far below both databases' parameter limits.
+    private static async Task<List<T>> ByVersionIdsAsync<T>(
+        DbSession session, IReadOnlyList<long> versionIds, string select, string column, string orderBy, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        foreach (var chunk in versionIds.Chunk(MaxIdsPerStatement))
+        {
+            var parameters = chunk.Select((id, i) => ($"@id{i}", (object?)id)).ToArray();
+            var sql = $"{select} WHERE {column} IN ({string.Join(", ", parameters.Select(p => p.Item1))}){orderBy}";
+            rows.AddRange(await session.QueryAsync(sql, map, cancellationToken, parameters).ConfigureAwait(false));
+        }
+
+        return rows;
+    }
+
+    private static ParentRow ReadParent(DbDataReader r) =>
+        new(DbValues.ToLong(r.GetValue(0)), DbValues.ToInt(r.GetValue(1)), new LineageParent(r.GetString(2), DbValues.ToInt(r.GetValue(3)), r.GetString(4)));
 
     private static AuditEntry ReadAudit(DbDataReader r) =>
         new(

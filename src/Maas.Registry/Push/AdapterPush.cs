@@ -36,6 +36,36 @@ internal static class AdapterPush
         return LoraGguf.IsAdapter(header) ? header : null;
     }
 
+    /// <summary>An adapter push completed: its base resolved (through <paramref name="resolve"/>) and checked, the base's
+    /// model file added, the base recorded in the request's lineage.</summary>
+    public static async Task<(ModelManifest Manifest, List<ArtifactFile> Files, PushRequest Request)> CompleteAsync(
+        PushRequest request,
+        ModelManifest manifest,
+        List<ArtifactFile> files,
+        GgufFile adapter,
+        Func<ModelReference, CancellationToken, Task<ModelVersionInfo>> resolve,
+        Func<string, CancellationToken, Task<string>> localPath,
+        CancellationToken cancellationToken)
+    {
+        var reference = BaseReference(request);
+        ModelVersionInfo baseVersion;
+        try
+        {
+            baseVersion = await resolve(reference, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MaasException e) when (e.Kind == MaasErrorKind.NotFound)
+        {
+            throw MaasException.InvalidArgument($"The adapter's base {reference.Name} cannot be found: {e.Message}.");
+        }
+
+        RequireGgufBase(baseVersion);
+        var baseFile = baseVersion.Files.FirstOrDefault(f => string.Equals(f.Name, baseVersion.Manifest.ModelFile, StringComparison.Ordinal))
+            ?? throw MaasException.InvalidArgument($"Base {baseVersion.Key} has no model file.");
+        var baseHeader = GgufReader.Read(await localPath(baseFile.Sha256, cancellationToken).ConfigureAwait(false));
+        var (completed, all, lineage) = Complete(request, manifest, files, adapter, baseVersion, baseHeader);
+        return (completed, all, request with { Lineage = lineage });
+    }
+
     /// <summary>The base the push names: <see cref="PushRequest.Base"/>, else a lineage parent in the base role.</summary>
     public static ModelReference BaseReference(PushRequest request)
     {

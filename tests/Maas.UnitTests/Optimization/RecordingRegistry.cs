@@ -35,6 +35,8 @@ internal sealed class RecordingRegistry(IModelRegistry inner) : IModelRegistry
 
     public Task<ModelVersionInfo> ResolveAsync(ModelReference reference, CancellationToken cancellationToken = default) => inner.ResolveAsync(reference, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, ModelVersionInfo>> ResolveDefaultsAsync(CancellationToken cancellationToken = default) => inner.ResolveDefaultsAsync(cancellationToken);
+
     public Task SetAliasAsync(string name, string alias, int version, string actor, CancellationToken cancellationToken = default) => inner.SetAliasAsync(name, alias, version, actor, cancellationToken);
 
     public Task RemoveAliasAsync(string name, string alias, string actor, CancellationToken cancellationToken = default) => inner.RemoveAliasAsync(name, alias, actor, cancellationToken);

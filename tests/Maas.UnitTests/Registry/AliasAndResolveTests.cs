@@ -1,5 +1,6 @@
 using Maas.Core.Errors;
 using Maas.Core.Models;
+using Maas.Registry.Abstractions;
 using Maas.Tests.Shared;
 
 namespace Maas.UnitTests.Registry;
@@ -74,6 +75,46 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
         Assert.Equal("model 'gpt' not found", model.Message);
         Assert.Equal("model 'bert' has no version 7", version.Message);
         Assert.Equal("model 'bert' has no alias 'staging'", alias.Message);
+    }
+
+    [Fact]
+    public async Task ResolveDefaultsAsync_SeveralModels_EachAsResolveAsyncResolvesItsName()
+    {
+        await using var host = await RegistryTestHost.CreateAsync(backend);
+        await host.PushAsync("bert", "b1");
+        await host.PushAsync("bert", "b2");
+        await host.Registry.SetAliasAsync("bert", "production", 1, "alice");
+        await host.PushAsync("gpt", "g1");
+        await host.PushAsync("gpt", "g2", alias: "staging");
+        await host.PushAsync("gpt", "g3");
+        await host.Registry.PushAsync(new PushRequest
+        {
+            Model = "gpt-int8",
+            Files = [RegistryTestHost.File("model.onnx", "q1"), RegistryTestHost.File("vocab.txt", "words")],
+            Lineage = new Lineage([new LineageParent("gpt", 3, "source"), new LineageParent("bert", 2, "teacher")], "distill", new Dictionary<string, string> { ["bits"] = "8" }),
+        });
+        await host.PushAsync("gone", "x1");
+        await host.Registry.DeleteVersionAsync("gone", 1, force: false, "alice");
+
+        var defaults = await host.Registry.ResolveDefaultsAsync();
+
+        Assert.Equal(["bert", "gpt", "gpt-int8"], defaults.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([1, 3, 1], new[] { "bert", "gpt", "gpt-int8" }.Select(m => defaults[m].Version));
+        foreach (var name in defaults.Keys)
+        {
+            Assert.Equivalent(await host.Registry.ResolveAsync(new ModelReference(name)), defaults[name], strict: true);
+        }
+
+        Assert.Equal(["model.onnx", "vocab.txt"], defaults["gpt-int8"].Files.Select(f => f.Name));
+        Assert.Equal([("gpt", 3, "source"), ("bert", 2, "teacher")], defaults["gpt-int8"].Lineage!.Parents.Select(p => (p.Model, p.Version, p.Role)));
+    }
+
+    [Fact]
+    public async Task ResolveDefaultsAsync_EmptyRegistry_ReturnsNothing()
+    {
+        await using var host = await RegistryTestHost.CreateAsync(backend);
+
+        Assert.Empty(await host.Registry.ResolveDefaultsAsync());
     }
 
     [Fact]

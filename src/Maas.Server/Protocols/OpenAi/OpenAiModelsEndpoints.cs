@@ -18,6 +18,7 @@ internal static class OpenAiModelsEndpoints
         v1.MapGet("/models", async (HttpContext context, IModelRegistry registry) =>
         {
             var models = await registry.ListModelsAsync(context.RequestAborted).ConfigureAwait(false);
+            var defaults = await registry.ResolveDefaultsAsync(context.RequestAborted).ConfigureAwait(false);
             await using var writer = Start(context);
             writer.WriteStartObject();
             writer.WriteString("object", "list");
@@ -25,7 +26,8 @@ internal static class OpenAiModelsEndpoints
             var access = CallerAccess.Of(context);
             foreach (var model in models.Where(m => m.VersionCount > 0 && access.CanSee(m.Name)))
             {
-                WriteModel(writer, model, parent: await AdapterBaseAsync(registry, model.Name, context.RequestAborted).ConfigureAwait(false));
+                // A model deleted between the two reads is listed without a parent.
+                WriteModel(writer, model, parent: defaults.TryGetValue(model.Name, out var version) ? Parent(version) : null);
             }
 
             writer.WriteEndArray();
@@ -55,18 +57,6 @@ internal static class OpenAiModelsEndpoints
     }
 
     /// <summary>An adapter's base model (vLLM lists LoRA modules with their <c>parent</c>); null for models.</summary>
-    private static async Task<string?> AdapterBaseAsync(IModelRegistry registry, string model, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return Parent(await registry.ResolveAsync(new ModelReference(model), cancellationToken).ConfigureAwait(false));
-        }
-        catch (MaasException e) when (e.Kind == MaasErrorKind.NotFound)
-        {
-            return null; // deleted since it was listed
-        }
-    }
-
     private static string? Parent(ModelVersionInfo version) =>
         AdapterProperties.IsAdapter(version.Manifest) ? version.Manifest.Properties.GetValueOrDefault(AdapterProperties.BaseModel) : null;
 
