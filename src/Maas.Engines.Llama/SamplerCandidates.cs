@@ -111,8 +111,8 @@ internal static class SamplerCandidates
         order[at] = token;
     }
 
-    // Weight descending, then token id ascending, as one primitive sort of (inverted weight bits, id) keys: weights are
-    /// <summary>non-negative floats, whose bit patterns order as the values do.</summary>
+    /// <summary>Weight descending, then token id ascending, as one primitive sort of (inverted weight bits, id) keys: weights are
+    /// non-negative floats, whose bit patterns order as the values do.</summary>
     public static void SortByWeight(Span<int> candidates, ReadOnlySpan<float> weights, ulong[] keys)
     {
         var span = keys.AsSpan(0, candidates.Length);
