@@ -1,4 +1,3 @@
-using System.Globalization;
 using Maas.Core.Errors;
 
 namespace Maas.Core.Grammars;
@@ -12,6 +11,7 @@ internal sealed class GbnfParser
     public const int MaxRepetition = 1000;
 
     private readonly string _text;
+    private readonly GbnfLexer _lexer;
     private readonly Dictionary<string, int> _symbols = new(StringComparer.Ordinal);
     private readonly List<string> _names = [];
     private readonly List<List<List<(GrammarElementKind Kind, int Argument)>>?> _rules = [];
@@ -21,14 +21,15 @@ internal sealed class GbnfParser
     public GbnfParser(string text)
     {
         _text = text;
+        _lexer = new GbnfLexer(text);
     }
 
     public GbnfGrammar Parse()
     {
-        var pos = SkipSpace(0, true);
+        var pos = _lexer.SkipSpace(0, true);
         if (pos >= _text.Length)
         {
-            throw Error(0, "the grammar is empty");
+            throw _lexer.Error(0, "the grammar is empty");
         }
 
         while (pos < _text.Length)
@@ -40,7 +41,7 @@ internal sealed class GbnfParser
         {
             if (_rules[i] is null)
             {
-                throw Error(_firstUse[i], $"rule '{_names[i]}' is used but not defined");
+                throw _lexer.Error(_firstUse[i], $"rule '{_names[i]}' is used but not defined");
             }
         }
 
@@ -55,19 +56,19 @@ internal sealed class GbnfParser
 
     private int ParseRule(int pos)
     {
-        var nameEnd = ParseName(pos);
+        var nameEnd = _lexer.ParseName(pos);
         var name = _text[pos..nameEnd];
-        pos = SkipSpace(nameEnd, false);
-        if (!At(pos, "::="))
+        pos = _lexer.SkipSpace(nameEnd, false);
+        if (!_lexer.At(pos, "::="))
         {
-            throw Error(pos, $"expecting '::=' after rule name '{name}'");
+            throw _lexer.Error(pos, $"expecting '::=' after rule name '{name}'");
         }
 
-        pos = SkipSpace(pos + 3, true);
+        pos = _lexer.SkipSpace(pos + 3, true);
         var id = Symbol(name, pos);
         if (_rules[id] is not null)
         {
-            throw Error(pos, $"rule '{name}' is defined twice");
+            throw _lexer.Error(pos, $"rule '{name}' is defined twice");
         }
 
         pos = ParseAlternates(pos, name, id, false);
@@ -80,13 +81,13 @@ internal sealed class GbnfParser
         {
             if (_text[pos] != '\n')
             {
-                throw Error(pos, $"unexpected '{_text[pos]}'; expecting a newline or the end");
+                throw _lexer.Error(pos, $"unexpected '{_text[pos]}'; expecting a newline or the end");
             }
 
             pos++;
         }
 
-        return SkipSpace(pos, true);
+        return _lexer.SkipSpace(pos, true);
     }
 
     private int ParseAlternates(int pos, string ruleName, int ruleId, bool nested)
@@ -98,13 +99,13 @@ internal sealed class GbnfParser
         while (true)
         {
             // A leading '|' on the next line continues the rule (llama.cpp needs it on the same line; accepting both is harmless).
-            var next = nested ? pos : SkipSpace(pos, true);
+            var next = nested ? pos : _lexer.SkipSpace(pos, true);
             if (next >= _text.Length || _text[next] != '|')
             {
                 break;
             }
 
-            pos = SkipSpace(next + 1, true);
+            pos = _lexer.SkipSpace(next + 1, true);
             sequence = [];
             pos = ParseSequence(pos, ruleName, sequence, nested);
             alternatives.Add(sequence);
@@ -123,118 +124,84 @@ internal sealed class GbnfParser
             if (c == '"')
             {
                 lastStart = elements.Count;
-                pos++;
-                while (pos < _text.Length && _text[pos] != '"')
+                var codePoints = new List<int>();
+                pos = _lexer.ParseLiteral(pos, codePoints);
+                foreach (var codePoint in codePoints)
                 {
-                    pos = ParseChar(pos, out var codePoint);
                     elements.Add((GrammarElementKind.Chars, AddCharSet(GrammarCharSet.Single(codePoint))));
                 }
 
-                if (pos >= _text.Length)
-                {
-                    throw Error(pos, "unterminated literal");
-                }
-
-                pos = SkipSpace(pos + 1, nested);
+                pos = _lexer.SkipSpace(pos, nested);
             }
             else if (c == '[')
             {
                 lastStart = elements.Count;
-                var start = pos;
-                pos++;
-                var negated = pos < _text.Length && _text[pos] == '^';
-                if (negated)
-                {
-                    pos++;
-                }
-
-                var ranges = new List<(int, int)>();
-                while (pos < _text.Length && _text[pos] != ']')
-                {
-                    pos = ParseChar(pos, out var low);
-                    var high = low;
-                    if (pos + 1 < _text.Length && _text[pos] == '-' && _text[pos + 1] != ']')
-                    {
-                        pos = ParseChar(pos + 1, out high);
-                        if (high < low)
-                        {
-                            throw Error(pos, "character range is reversed");
-                        }
-                    }
-
-                    ranges.Add((low, high));
-                }
-
-                if (pos >= _text.Length)
-                {
-                    throw Error(start, "unterminated character class");
-                }
-
-                elements.Add((GrammarElementKind.Chars, AddCharSet(new GrammarCharSet(ranges, negated))));
-                pos = SkipSpace(pos + 1, nested);
+                pos = _lexer.ParseCharClass(pos, out var set);
+                elements.Add((GrammarElementKind.Chars, AddCharSet(set)));
+                pos = _lexer.SkipSpace(pos, nested);
             }
             else if (c == '.')
             {
                 lastStart = elements.Count;
                 elements.Add((GrammarElementKind.Chars, AddCharSet(GrammarCharSet.Any())));
-                pos = SkipSpace(pos + 1, nested);
+                pos = _lexer.SkipSpace(pos + 1, nested);
             }
-            else if (IsWordChar(c))
+            else if (GbnfLexer.IsWordChar(c))
             {
-                var end = ParseName(pos);
-                if (At(SkipSpace(end, false), "::="))
+                var end = _lexer.ParseName(pos);
+                if (_lexer.At(_lexer.SkipSpace(end, false), "::="))
                 {
                     // The next rule's header (only reachable inside an unclosed group).
-                    throw Error(pos, "expecting ')' before the next rule");
+                    throw _lexer.Error(pos, "expecting ')' before the next rule");
                 }
 
                 lastStart = elements.Count;
                 elements.Add((GrammarElementKind.Rule, Symbol(_text[pos..end], pos)));
-                pos = SkipSpace(end, nested);
+                pos = _lexer.SkipSpace(end, nested);
             }
             else if (c == '(')
             {
                 lastStart = elements.Count;
-                pos = SkipSpace(pos + 1, true);
+                pos = _lexer.SkipSpace(pos + 1, true);
                 var sub = NewSymbol(ruleName, pos);
                 pos = ParseAlternates(pos, ruleName, sub, true);
                 if (pos >= _text.Length || _text[pos] != ')')
                 {
-                    throw Error(pos, "expecting ')'");
+                    throw _lexer.Error(pos, "expecting ')'");
                 }
 
                 elements.Add((GrammarElementKind.Rule, sub));
-                pos = SkipSpace(pos + 1, nested);
+                pos = _lexer.SkipSpace(pos + 1, nested);
             }
             else if (c is '*' or '+' or '?')
             {
                 if (lastStart < 0)
                 {
-                    throw Error(pos, $"'{c}' has no item before it");
+                    throw _lexer.Error(pos, $"'{c}' has no item before it");
                 }
 
                 lastStart = Repeat(elements, lastStart, ruleName, c == '+' ? 1 : 0, c == '?' ? 1 : -1, pos);
-                pos = SkipSpace(pos + 1, nested);
+                pos = _lexer.SkipSpace(pos + 1, nested);
             }
             else if (c == '{')
             {
                 if (lastStart < 0)
                 {
-                    throw Error(pos, "'{' has no item before it");
+                    throw _lexer.Error(pos, "'{' has no item before it");
                 }
 
                 var open = pos;
-                pos = SkipSpace(pos + 1, nested);
-                pos = ParseInt(pos, out var min);
-                pos = SkipSpace(pos, nested);
+                pos = _lexer.SkipSpace(pos + 1, nested);
+                pos = _lexer.ParseInt(pos, out var min);
+                pos = _lexer.SkipSpace(pos, nested);
                 var max = min;
                 if (pos < _text.Length && _text[pos] == ',')
                 {
-                    pos = SkipSpace(pos + 1, nested);
+                    pos = _lexer.SkipSpace(pos + 1, nested);
                     if (pos < _text.Length && char.IsAsciiDigit(_text[pos]))
                     {
-                        pos = ParseInt(pos, out max);
-                        pos = SkipSpace(pos, nested);
+                        pos = _lexer.ParseInt(pos, out max);
+                        pos = _lexer.SkipSpace(pos, nested);
                     }
                     else
                     {
@@ -244,16 +211,16 @@ internal sealed class GbnfParser
 
                 if (pos >= _text.Length || _text[pos] != '}')
                 {
-                    throw Error(pos, "expecting '}'");
+                    throw _lexer.Error(pos, "expecting '}'");
                 }
 
                 if ((max >= 0 && max < min) || min > MaxRepetition || max > MaxRepetition)
                 {
-                    throw Error(open, $"repetition counts must satisfy m <= n <= {MaxRepetition}");
+                    throw _lexer.Error(open, $"repetition counts must satisfy m <= n <= {MaxRepetition}");
                 }
 
                 lastStart = Repeat(elements, lastStart, ruleName, min, max, open);
-                pos = SkipSpace(pos + 1, nested);
+                pos = _lexer.SkipSpace(pos + 1, nested);
             }
             else
             {
@@ -312,125 +279,6 @@ internal sealed class GbnfParser
         return start;
     }
 
-    private int ParseChar(int pos, out int codePoint)
-    {
-        var c = _text[pos];
-        if (c != '\\')
-        {
-            if (char.IsHighSurrogate(c) && pos + 1 < _text.Length && char.IsLowSurrogate(_text[pos + 1]))
-            {
-                codePoint = char.ConvertToUtf32(c, _text[pos + 1]);
-                return pos + 2;
-            }
-
-            codePoint = c;
-            return pos + 1;
-        }
-
-        if (pos + 1 >= _text.Length)
-        {
-            throw Error(pos, "unfinished escape");
-        }
-
-        var e = _text[pos + 1];
-        switch (e)
-        {
-            case 'x':
-                return ParseHex(pos + 2, 2, out codePoint);
-            case 'u':
-                return ParseHex(pos + 2, 4, out codePoint);
-            case 'U':
-                return ParseHex(pos + 2, 8, out codePoint);
-            case 'n':
-                codePoint = '\n';
-                return pos + 2;
-            case 'r':
-                codePoint = '\r';
-                return pos + 2;
-            case 't':
-                codePoint = '\t';
-                return pos + 2;
-            case '\\' or '"' or '[' or ']' or '-' or '^' or '/' or '\'' or '.':
-                codePoint = e;
-                return pos + 2;
-            default:
-                throw Error(pos, $"unknown escape '\\{e}'");
-        }
-    }
-
-    private int ParseHex(int pos, int digits, out int codePoint)
-    {
-        if (pos + digits > _text.Length
-            || !int.TryParse(_text.AsSpan(pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out codePoint)
-            || codePoint < 0
-            || codePoint > 0x10FFFF)
-        {
-            throw Error(pos, $"expecting {digits} hex digits");
-        }
-
-        return pos + digits;
-    }
-
-    private int ParseInt(int pos, out int value)
-    {
-        var start = pos;
-        while (pos < _text.Length && char.IsAsciiDigit(_text[pos]))
-        {
-            pos++;
-        }
-
-        if (pos == start || !int.TryParse(_text.AsSpan(start, pos - start), NumberStyles.None, CultureInfo.InvariantCulture, out value))
-        {
-            throw Error(start, "expecting a number");
-        }
-
-        return pos;
-    }
-
-    private int ParseName(int pos)
-    {
-        var end = pos;
-        while (end < _text.Length && IsWordChar(_text[end]))
-        {
-            end++;
-        }
-
-        if (end == pos)
-        {
-            throw Error(pos, "expecting a rule name");
-        }
-
-        return end;
-    }
-
-    private int SkipSpace(int pos, bool newlines)
-    {
-        while (pos < _text.Length)
-        {
-            var c = _text[pos];
-            if (c is ' ' or '\t' || (newlines && c is '\r' or '\n'))
-            {
-                pos++;
-            }
-            else if (c == '#')
-            {
-                while (pos < _text.Length && _text[pos] is not ('\r' or '\n'))
-                {
-                    pos++;
-                }
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        return pos;
-    }
-
-    private bool At(int pos, string token) => string.CompareOrdinal(_text, pos, token, 0, token.Length) == 0 && pos + token.Length <= _text.Length;
-
-    private static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
 
     private int Symbol(string name, int pos)
     {
@@ -545,25 +393,5 @@ internal sealed class GbnfParser
         }
 
         return new GbnfGrammar(_text, [.. _names], [.. kinds], [.. arguments], alternatives, [.. _charSets], root);
-    }
-
-    private MaasException Error(int pos, string what)
-    {
-        var line = 1;
-        var column = 1;
-        for (var i = 0; i < pos && i < _text.Length; i++)
-        {
-            if (_text[i] == '\n')
-            {
-                line++;
-                column = 1;
-            }
-            else
-            {
-                column++;
-            }
-        }
-
-        return MaasException.InvalidArgument($"Invalid grammar at line {line}, column {column}: {what}.");
     }
 }
