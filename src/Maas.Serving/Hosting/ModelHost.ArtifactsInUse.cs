@@ -18,7 +18,7 @@ internal sealed partial class ModelHost
             }
         }
 
-        foreach (var draining in _draining.Keys)
+        foreach (var draining in _unloader.Draining)
         {
             digests.UnionWith(draining.Version.Files.Select(f => f.Sha256));
         }

@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using System.Globalization;
 using Maas.Core.Engines;
 using Maas.Core.Errors;
 using Maas.Registry.Abstractions;
 using Maas.Serving.Metrics;
-using Maas.Serving.Pipelines;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,20 +21,21 @@ namespace Maas.Serving.Hosting;
 /// <para>Memory: before and after each load, least recently used versions that nothing pins (no alias, not the
 /// model's default) and that have nothing in flight are unloaded until the new one fits the budget. Versions idle
 /// for their keep-alive are unloaded the same way; a later request loads them again.</para>
+/// <para>The host decides what loads and when (slots, settings, explicit unloads); a load itself is
+/// <see cref="VersionLoader"/>'s, which versions leave memory is <see cref="EvictionPolicy"/>'s, and draining and
+/// unloading an instance is <see cref="DeploymentUnloader"/>'s.</para>
 /// </remarks>
 internal sealed partial class ModelHost : IAsyncDisposable
 {
-    private readonly IModelRegistry _registry;
-    private readonly Dictionary<string, IModelEngine> _engines;
-    private readonly IPipelineBuilder _pipelines;
     private readonly ServingOptions _options;
     private readonly TimeProvider _time;
-    private readonly ServingMetrics _metrics;
     private readonly ILogger<ModelHost> _logger;
     private readonly ConcurrentDictionary<string, VersionSlot> _slots = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Deployment, byte> _draining = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly MemoryBudget _budget;
+    private readonly DeploymentUnloader _unloader;
+    private readonly EvictionPolicy _eviction;
+    private readonly VersionLoader _loader;
     private readonly ITimer _idleTimer;
     private readonly ModelConfigs _configs;
     private Func<string, bool>? _servesAliasRoute;
@@ -52,15 +51,15 @@ internal sealed partial class ModelHost : IAsyncDisposable
         ServingMetrics metrics,
         ILogger<ModelHost> logger)
     {
-        _registry = registry;
-        _engines = engines.GroupBy(e => e.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
-        _pipelines = pipelines;
         _options = options.Value;
         _time = timeProvider;
-        _metrics = metrics;
         _logger = logger;
         _budget = new MemoryBudget(_options.EffectiveMemoryBudget());
         _configs = new ModelConfigs(registry, _options.Defaults);
+        _unloader = new DeploymentUnloader(metrics, logger);
+        _eviction = new EvictionPolicy(_budget, _slots, IsPinned, _unloader, timeProvider, logger);
+        var engineMap = engines.GroupBy(e => e.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+        _loader = new VersionLoader(registry, engineMap, pipelines, _options, timeProvider, metrics, logger, _eviction, _unloader, _shutdown.Token);
         _idleTimer = _time.CreateTimer(static state => _ = ((ModelHost)state!).SweepIdleSafelyAsync(), this, _options.IdleCheckInterval, _options.IdleCheckInterval);
     }
 
@@ -79,7 +78,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
             }
         }
 
-        foreach (var draining in _draining.Keys)
+        foreach (var draining in _unloader.Draining)
         {
             if ((model is null || draining.Version.Model == model) && !list.Any(s => s.Model == draining.Version.Model && s.Version == draining.Version.Version))
             {
@@ -192,7 +191,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
 
             if (serving is not null)
             {
-                unloads.Add(UnloadDeploymentAsync(serving, "explicit"));
+                unloads.Add(_unloader.UnloadAsync(serving, "explicit"));
             }
         }
 
@@ -272,7 +271,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
             if (serving is not null)
             {
                 var reason = config is null || !config.Versions.Contains(slot.Number) ? "deleted" : "route_moved";
-                unloads.Add(UnloadDeploymentAsync(serving, reason));
+                unloads.Add(_unloader.UnloadAsync(serving, reason));
             }
         }
 
@@ -292,27 +291,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
     }
 
     /// <summary>Unloads versions that nothing pins, with nothing in flight, unused for their keep-alive.</summary>
-    public async Task SweepIdleAsync()
-    {
-        var now = _time.GetUtcNow();
-        var idle = _slots.Values
-            .Where(s => s.Serving is { State: ModelState.Ready, IsIdle: true } d
-                && d.Settings.KeepAlive > TimeSpan.Zero
-                && !IsPinned(s)
-                && now - (s.LastUsed ?? d.LoadedAt ?? now) >= d.Settings.KeepAlive)
-            .OrderBy(s => s.LastUsed ?? DateTimeOffset.MinValue)
-            .ToList();
-        var unloads = new List<Task>();
-        foreach (var slot in idle)
-        {
-            if (slot.TryEvict() is { } deployment)
-            {
-                unloads.Add(UnloadDeploymentAsync(deployment, "idle"));
-            }
-        }
-
-        await Task.WhenAll(unloads).ConfigureAwait(false);
-    }
+    public Task SweepIdleAsync() => _eviction.SweepIdleAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -342,7 +321,7 @@ internal sealed partial class ModelHost : IAsyncDisposable
 
             if (serving is not null)
             {
-                await UnloadDeploymentAsync(serving, "shutdown").ConfigureAwait(false);
+                await _unloader.UnloadAsync(serving, "shutdown").ConfigureAwait(false);
             }
         }
 
@@ -375,166 +354,16 @@ internal sealed partial class ModelHost : IAsyncDisposable
             var failure = slot.Failure;
             if (!force && failure is not null && failure.Settings == settings && failure.RetryAt > _time.GetUtcNow())
             {
-                return Task.FromException<Deployment>(FailedError(slot.Key, failure));
+                return Task.FromException<Deployment>(VersionLoader.FailedError(slot.Key, failure));
             }
 
             slot.Version = version;
             var deployment = new Deployment(version, settings, _time.GetUtcNow());
             var failures = failure?.Attempts ?? 0;
-            var task = Task.Run(() => LoadAsync(slot, deployment, failures));
+            var task = Task.Run(() => _loader.LoadAsync(slot, deployment, failures));
             slot.Loading = new VersionSlot.PendingLoad(deployment, task);
             return task;
         }
-    }
-
-    private async Task<Deployment> LoadAsync(VersionSlot slot, Deployment deployment, int failures)
-    {
-        var version = deployment.Version;
-        var started = _time.GetTimestamp();
-        long reserved = 0;
-        HostLog.Loading(_logger, version.Key, version.Manifest.Engine);
-        try
-        {
-            if (!_engines.TryGetValue(version.Manifest.Engine, out var engine))
-            {
-                throw MaasException.Unavailable($"No engine named '{version.Manifest.Engine}' is installed.");
-            }
-
-            reserved = Reserve(slot, version.Key, version.Files.Sum(f => f.Size));
-            var files = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var file in version.Files)
-            {
-                try
-                {
-                    files[file.Name] = await _registry.GetArtifactPathAsync(file.Sha256, _shutdown.Token).ConfigureAwait(false);
-                }
-                catch (Maas.Registry.Artifacts.ArtifactIntegrityException e)
-                {
-                    // Refused by name (never a server path); this version goes to Failed, the others keep serving.
-                    throw new MaasException(MaasErrorKind.Unavailable, $"{file.Name} of {version.Key} {e.Reason}", e);
-                }
-            }
-
-            var context = new ModelLoadContext(version.Key, version.Manifest, files, deployment.Settings);
-            var model = await LoadModelAsync(engine, context).ConfigureAwait(false);
-            IInferencePipeline pipeline;
-            try
-            {
-                pipeline = _pipelines.Create(model, context);
-            }
-            catch
-            {
-                await model.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            long memory;
-            try
-            {
-                await WarmUp.RunAsync(pipeline, _logger, version.Key).ConfigureAwait(false);
-                Release(ref reserved);
-                memory = pipeline.MemoryBytes;
-                reserved = Reserve(slot, version.Key, memory);
-            }
-            catch
-            {
-                await pipeline.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            var elapsed = _time.GetElapsedTime(started);
-            deployment.MarkReady(pipeline, _time.GetUtcNow(), elapsed, memory);
-            Deployment? previous;
-            lock (slot.Gate)
-            {
-                previous = slot.Serving;
-                slot.Serving = deployment;
-                slot.Loading = null;
-                slot.Failure = null;
-            }
-
-            Release(ref reserved);
-            _metrics.Loaded(version.Model, version.Version, elapsed, memory);
-            HostLog.Ready(_logger, version.Key, elapsed.TotalMilliseconds, memory);
-            if (previous is not null)
-            {
-                // A settings change: the new instance serves now, the old one finishes what it has.
-                _ = UnloadDeploymentAsync(previous, "settings");
-            }
-
-            return deployment;
-        }
-        catch (Exception ex)
-        {
-            Release(ref reserved);
-            // Clients see this reason (load errors, deployment status): no server paths in it.
-            var reason = PathRedaction.Redact(ex switch
-            {
-                MaasException => ex.Message,
-                OperationCanceledException when _shutdown.IsCancellationRequested => "The server is shutting down.",
-                _ => $"{ex.GetType().Name}: {ex.Message}",
-            });
-            deployment.MarkFailed(reason);
-            var now = _time.GetUtcNow();
-            var failure = new LoadFailure(reason, now, deployment.Settings, failures + 1, now + _options.RetryDelay(failures + 1));
-            lock (slot.Gate)
-            {
-                slot.Loading = null;
-                slot.Failure = failure;
-            }
-
-            _metrics.LoadFailed(version.Model, version.Version, _time.GetElapsedTime(started));
-            HostLog.Failed(_logger, version.Key, reason, failure.RetryAt);
-            throw FailedError(slot.Key, failure);
-        }
-    }
-
-    /// <summary>The engine's load, bounded by the load timeout and shutdown; a model that arrives after either is disposed.</summary>
-    private async Task<ILoadedModel> LoadModelAsync(IModelEngine engine, ModelLoadContext context)
-    {
-        using var timeout = new CancellationTokenSource(_options.LoadTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _shutdown.Token);
-        var loading = engine.LoadAsync(context, linked.Token);
-        try
-        {
-            return await loading.WaitAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            _ = loading.ContinueWith(
-                static t => t.Result.DisposeAsync().AsTask(),
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnRanToCompletion,
-                TaskScheduler.Default);
-            if (timeout.IsCancellationRequested && !_shutdown.IsCancellationRequested)
-            {
-                throw MaasException.Unavailable(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $"Loading took longer than the load timeout ({_options.LoadTimeout}, Maas:Serving:LoadTimeout)."));
-            }
-
-            throw;
-        }
-    }
-
-    /// <summary>Counts <paramref name="bytes"/> against the budget, first unloading least recently used versions that
-    /// nothing pins and nothing uses; throws (the load fails) when even that is not enough.</summary>
-    private long Reserve(VersionSlot self, string key, long bytes)
-    {
-        var evicted = _budget.Reserve(key, bytes, _slots.Values.Where(s => s != self).ToList(), IsPinned);
-        foreach (var deployment in evicted)
-        {
-            HostLog.Evicted(_logger, deployment.Version.Key, key);
-            _ = UnloadDeploymentAsync(deployment, "memory_budget");
-        }
-
-        return bytes;
-    }
-
-    private void Release(ref long reserved)
-    {
-        _budget.Release(reserved);
-        reserved = 0;
     }
 
     private bool IsPinned(VersionSlot slot) =>
@@ -543,34 +372,6 @@ internal sealed partial class ModelHost : IAsyncDisposable
     /// <summary>Tells the host which versions an alias or default route still serves: after a failed load the route
     /// stays on the old version although the registry points elsewhere, and that version must stay pinned.</summary>
     internal void UseRouteTable(Func<string, bool> servesAliasRoute) => _servesAliasRoute = servesAliasRoute;
-
-    private async Task UnloadDeploymentAsync(Deployment deployment, string reason)
-    {
-        _draining.TryAdd(deployment, 0);
-        try
-        {
-            await deployment.UnloadAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            HostLog.UnloadFailed(_logger, deployment.Version.Key, ex);
-        }
-        finally
-        {
-            _draining.TryRemove(deployment, out _);
-        }
-
-        // The engine has freed the version's memory; hand it back to the operating system rather than keep it in the
-        // managed and C heaps (NativeHeap explains the measurement). Unloads are rare, so a full blocking collection is cheap here.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        NativeHeap.Trim();
-        if (deployment.LoadedAt is not null)
-        {
-            _metrics.Unloaded(deployment.Version.Model, deployment.Version.Version, deployment.MemoryAtLoad, reason);
-        }
-
-        HostLog.Unloaded(_logger, deployment.Version.Key, reason);
-    }
 
     private async Task SweepIdleSafelyAsync()
     {
@@ -583,11 +384,6 @@ internal sealed partial class ModelHost : IAsyncDisposable
             HostLog.SweepFailed(_logger, ex);
         }
     }
-
-    private static MaasException FailedError(string key, LoadFailure failure) =>
-        MaasException.Unavailable(string.Create(
-            CultureInfo.InvariantCulture,
-            $"Model {key} failed to load: {failure.Reason} (next try after {failure.RetryAt:yyyy-MM-dd'T'HH:mm:ss'Z'})"));
 
     private static async Task IgnoreFailureAsync(Task task)
     {
