@@ -1,7 +1,10 @@
+using System.Globalization;
 using Maas.Core.Errors;
 using Maas.Core.Models;
 using Maas.Registry.Abstractions;
+using Maas.Registry.Metadata;
 using Maas.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Maas.UnitTests.Registry;
 
@@ -107,6 +110,36 @@ public abstract class AliasAndResolveTests(RegistryBackend backend)
 
         Assert.Equal(["model.onnx", "vocab.txt"], defaults["gpt-int8"].Files.Select(f => f.Name));
         Assert.Equal([("gpt", 3, "source"), ("bert", 2, "teacher")], defaults["gpt-int8"].Lineage!.Parents.Select(p => (p.Model, p.Version, p.Role)));
+    }
+
+    [Fact]
+    public async Task FilesAndParentsOfVersionsAsync_IdsSpanningSeveralStatements_ReturnEveryVersionsRows()
+    {
+        await using var host = await RegistryTestHost.CreateAsync(backend);
+        await host.PushAsync("bert", "b1");
+        await host.Registry.PushAsync(new PushRequest
+        {
+            Model = "bert-int8",
+            Files = [RegistryTestHost.File("model.onnx", "q1")],
+            Lineage = Lineage.From("bert", 1, "quantize", new Dictionary<string, string>()),
+        });
+        var session = await DbSession.OpenAsync(host.Services.GetRequiredService<IMetadataDatabase>(), CancellationToken.None);
+        await using (session)
+        {
+            var ids = await session.QueryAsync("SELECT id FROM versions ORDER BY id", r => Convert.ToInt64(r.GetValue(0), CultureInfo.InvariantCulture), CancellationToken.None);
+            Assert.Equal(2, ids.Count);
+
+            // Unknown ids around them, so the two real ones land in the first and the third statement.
+            var requested = Enumerable.Range(1, 1200).Select(i => -(long)i).ToList();
+            requested.Insert(0, ids[0]);
+            requested.Add(ids[1]);
+            var files = await RegistryQueries.FilesOfVersionsAsync(session, requested, CancellationToken.None);
+            var parents = await RegistryQueries.ParentsOfVersionsAsync(session, requested, CancellationToken.None);
+
+            Assert.Equal(ids, files.Select(f => f.VersionId).Order());
+            var parent = Assert.Single(parents);
+            Assert.Equal((ids[1], "bert", 1), (parent.VersionId, parent.Parent.Model, parent.Parent.Version));
+        }
     }
 
     [Fact]
