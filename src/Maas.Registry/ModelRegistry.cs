@@ -18,6 +18,9 @@ namespace Maas.Registry;
 /// before the version that references them commits, and deleted only after the commit that stops referencing
 /// them. A crash in between leaves unreferenced blobs (removed by start-up recovery), never a version with a
 /// missing file.
+/// <para>This type holds initialization, the writes other than a push, and the change event; reads are
+/// <see cref="RegistryReader"/>'s, a push is <see cref="PushPipeline"/>'s, and the change-feed and audit rows each
+/// write adds are <see cref="RegistryJournal"/>'s.</para>
 /// </remarks>
 internal sealed class ModelRegistry : IModelRegistry, IDisposable
 {
