@@ -66,6 +66,7 @@ internal sealed class GbnfLexer(string text)
         return pos + 1;
     }
 
+    /// <summary>One character or escape (<c>\x</c>, <c>\u</c>, <c>\U</c>, <c>\n</c>, ...) as a code point; surrogate pairs are one.</summary>
     public int ParseChar(int pos, out int codePoint)
     {
         var c = _text[pos];
@@ -112,7 +113,7 @@ internal sealed class GbnfLexer(string text)
         }
     }
 
-    public int ParseHex(int pos, int digits, out int codePoint)
+    private int ParseHex(int pos, int digits, out int codePoint)
     {
         if (pos + digits > _text.Length
             || !int.TryParse(_text.AsSpan(pos, digits), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out codePoint)
@@ -125,6 +126,7 @@ internal sealed class GbnfLexer(string text)
         return pos + digits;
     }
 
+    /// <summary>A decimal count (of <c>{m,n}</c>).</summary>
     public int ParseInt(int pos, out int value)
     {
         var start = pos;
@@ -141,6 +143,7 @@ internal sealed class GbnfLexer(string text)
         return pos;
     }
 
+    /// <summary>The end of the rule name at <paramref name="pos"/>.</summary>
     public int ParseName(int pos)
     {
         var end = pos;
@@ -157,6 +160,7 @@ internal sealed class GbnfLexer(string text)
         return end;
     }
 
+    /// <summary>Past spaces, tabs and <c>#</c> comments, and line breaks when <paramref name="newlines"/>.</summary>
     public int SkipSpace(int pos, bool newlines)
     {
         while (pos < _text.Length)
@@ -182,10 +186,13 @@ internal sealed class GbnfLexer(string text)
         return pos;
     }
 
+    /// <summary>True when <paramref name="token"/> starts at <paramref name="pos"/>.</summary>
     public bool At(int pos, string token) => string.CompareOrdinal(_text, pos, token, 0, token.Length) == 0 && pos + token.Length <= _text.Length;
 
+    /// <summary>True for the characters of rule names.</summary>
     public static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
 
+    /// <summary>An InvalidArgument error naming the line and column of <paramref name="pos"/>.</summary>
     public MaasException Error(int pos, string what)
     {
         var line = 1;
