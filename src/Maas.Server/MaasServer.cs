@@ -45,6 +45,7 @@ public static class MaasServer
 
         // Per-request logs from ASP.NET Core are noise at Information; Maas logs its own events.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        ServerThreadPool.Apply(maas.GetValue("Server:MinWorkerThreads", ServerThreadPool.DefaultMinWorkers));
         var grpcPort = options.GrpcPort ?? maas.GetValue("Server:GrpcPort", MaasServerOptions.DefaultGrpcPort);
         if (grpcPort is < 0 or > 65535)
         {
