@@ -7,7 +7,7 @@ namespace Maas.Server;
 /// overload the runtime's default minimum (one thread per core) leaves a few threads for parsing, admitting and
 /// refusing requests, and it adds threads slowly because the cores are already busy: measured at 4× the sustainable
 /// rate, a refusal waited behind 71 queued work items on 5 pool threads (docs/benchmarks.md, "Pool threads under
-/// overload"). With the minimum raised, clients saw 429 at p99 10–97 ms over seven runs instead of 31–564 ms over
+/// overload"). With the minimum raised, clients saw 429 at p99 10–97 ms over nine runs instead of 31–564 ms over
 /// three; closed-loop throughput at full load did not change beyond this machine's round-to-round spread.
 /// </remarks>
 internal static class ServerThreadPool
