@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Maas.Core.Engines;
-using Maas.Engines.Llama;
 using Maas.Server;
 
 namespace Maas.Bench;
@@ -57,10 +55,7 @@ internal static class BigLlamaBenchmark
         {
             await app.StartAsync().ConfigureAwait(false);
             await BenchModels.PushGgufAsync(app.Services, ModelName, model.Path).ConfigureAwait(false);
-            var engine = new LlamaEngineOptions();
-            var sequences = LlamaEngine.Sequences(new DeploymentSettings());
-            using var direct = new DirectLlamaGenerator(model.Path, options.Threads, sequences,
-                LlamaEngine.ContextCells(engine, sequences, (int)(model.Facts.ContextLength ?? 0)), engine.BatchSize);
+            using var direct = DirectLlamaGenerator.LikeEngine(model.Path, options.Threads, model.Facts.ContextLength);
             using var handler = new SocketsHttpHandler { PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
             using var client = new HttpClient(handler) { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(10) };
             var server = new SseCompletionClient(client, ModelName);

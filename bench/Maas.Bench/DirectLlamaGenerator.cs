@@ -3,6 +3,8 @@ using System.Text;
 using LLama;
 using LLama.Common;
 using LLama.Native;
+using Maas.Core.Engines;
+using Maas.Engines.Llama;
 
 namespace Maas.Bench;
 
@@ -18,6 +20,16 @@ internal sealed class DirectLlamaGenerator : IDisposable
     private readonly LLamaBatch _batch = new();
     private readonly HashSet<int> _endTokens = [];
     private readonly float[] _scratch;
+
+    /// <summary>A generator whose context has the shape the llama engine builds with its default options and the
+    /// default deployment settings (sequences, cells for the model's trained context length, micro-batch).</summary>
+    public static DirectLlamaGenerator LikeEngine(string path, int threads, long? trainedContextLength)
+    {
+        var engine = new LlamaEngineOptions();
+        var sequences = LlamaEngine.Sequences(new DeploymentSettings());
+        return new DirectLlamaGenerator(path, threads, sequences,
+            LlamaEngine.ContextCells(engine, sequences, (int)(trainedContextLength ?? 0)), engine.BatchSize);
+    }
 
     public DirectLlamaGenerator(string path, int threads, int maxSequences, int contextCells, int microBatch)
     {

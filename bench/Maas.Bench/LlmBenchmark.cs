@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Maas.Core.Engines;
-using Maas.Engines.Llama;
 using Maas.Server;
 
 namespace Maas.Bench;
@@ -50,11 +48,7 @@ internal static class LlmBenchmark
                 await app.StartAsync().ConfigureAwait(false);
                 await BenchModels.PushGgufAsync(app.Services, ModelName, model.Path).ConfigureAwait(false);
 
-                // The same context shape the engine builds with its default options.
-                var engine = new LlamaEngineOptions();
-                var sequences = LlamaEngine.Sequences(new DeploymentSettings());
-                using var direct = new DirectLlamaGenerator(model.Path, options.Threads, sequences,
-                    LlamaEngine.ContextCells(engine, sequences, (int)(model.Facts.ContextLength ?? 0)), engine.BatchSize);
+                using var direct = DirectLlamaGenerator.LikeEngine(model.Path, options.Threads, model.Facts.ContextLength);
 
                 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
                 using var client = new HttpClient(handler) { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };
