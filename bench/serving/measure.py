@@ -39,6 +39,7 @@ MODEL = "all-minilm-l6-v2"
 
 ENV = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", DOTNET_CLI_TELEMETRY_OPTOUT="1", DOTNET_NOLOGO="1")
 SERVER_ENV = {}  # --server-env: added to every server's environment
+CLIENT_PREFIX = []  # --client-nice: `nice -n N` in front of every load generator (wrk, maas bench)
 # Child processes and folders this script owns; removed by cleanup() whatever way the script ends.
 PROCESSES = []
 FOLDERS = []
@@ -241,7 +242,7 @@ def sentence_bodies():
 def maas_bench(server, *args, seconds, model=MODEL):
     """`maas bench MODEL --json ...` with the benchmark sentences as input; returns the parsed report (progress goes to
     stderr and is dropped)."""
-    result = run(["dotnet", CLI_DLL, "bench", model, "--json", "--server", server.url, "--input", sentence_bodies(), *args],
+    result = run([*CLIENT_PREFIX, "dotnet", CLI_DLL, "bench", model, "--json", "--server", server.url, "--input", sentence_bodies(), *args],
                  timeout=seconds + 180, check=False)
     try:
         return json.loads(result.stdout)
@@ -256,7 +257,7 @@ def maas_bench(server, *args, seconds, model=MODEL):
 def wrk(server, connections, seconds, threads=None):
     """wrk with bench/wrk/infer.lua (one sentence per request); returns the RESULT line as a dict."""
     threads = threads or min(connections, 2)
-    result = run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", WRK_SCRIPT,
+    result = run([*CLIENT_PREFIX, "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", WRK_SCRIPT,
                   f"{server.url}/v2/models/{MODEL}/infer"], timeout=seconds + 60)
     match = re.search(r"^RESULT (.*)$", result.stdout, re.MULTILINE)
     if not match:
@@ -867,6 +868,10 @@ def main():
     parser.add_argument("--json-out", metavar="FILE", help="also write every figure measured as JSON")
     parser.add_argument("--server-env", metavar="KEY=VALUE", action="append", default=[],
                         help="extra environment for every server started, e.g. Maas__Serving__Defaults__Instances=1 (repeatable)")
+    parser.add_argument("--client-nice", type=int, metavar="N",
+                        help="run the load generators at this niceness (negative needs root): on a machine whose cores the "
+                             "server saturates, the client's own timing then waits less for a core (a client on another "
+                             "machine would not wait at all)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("concurrency", help="1. c=1 and c=4: server (wrk) vs the best in-process setting")
@@ -907,6 +912,8 @@ def main():
         if not sep or not key:
             parser.error(f"--server-env expects KEY=VALUE, got {pair!r}")
         SERVER_ENV[key] = value
+    if args.client_nice is not None:
+        CLIENT_PREFIX[:] = ["nice", "-n", str(args.client_nice)]
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, on_signal)
     if not shutil.which("wrk") and args.command in ("concurrency", "overload", "all"):

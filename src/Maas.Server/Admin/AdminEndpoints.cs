@@ -2,6 +2,7 @@ using System.Text.Json;
 using Maas.Core.Errors;
 using Maas.Core.Serialization;
 using Maas.Registry.Abstractions;
+using Maas.Server.Http;
 using Maas.Server.Security;
 using Maas.Serving;
 using Microsoft.AspNetCore.Builder;
@@ -78,7 +79,7 @@ internal static class AdminEndpoints
     internal static string Actor(HttpContext context) => CallerAccess.Of(context).Actor;
 
     internal static IResult Json<T>(T value, int status = StatusCodes.Status200OK) =>
-        Results.Json(value, MaasJson.Options, statusCode: status);
+        JsonBody.Result(value, MaasJson.Options, status);
 
     private static async Task<T> ReadJsonAsync<T>(HttpContext context, CancellationToken ct)
     {

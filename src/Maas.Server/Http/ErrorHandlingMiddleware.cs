@@ -95,14 +95,12 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
         var shape = ErrorShape.For(context);
         if (shape == ErrorShape.Problem)
         {
-            response.ContentType = "application/problem+json";
-            await JsonSerializer.SerializeAsync(response.Body, new ProblemBody(
+            await JsonBody.SendAsync(response, new ProblemBody(
                 $"https://httpstatuses.io/{status}", ReasonPhrases.GetReasonPhrase(status), status, message),
-                ServerJson.Errors.ProblemBody).ConfigureAwait(false);
+                ServerJson.Errors.ProblemBody, CancellationToken.None, "application/problem+json").ConfigureAwait(false);
         }
         else if (shape == ErrorShape.OpenAi)
         {
-            response.ContentType = "application/json";
             var type = status switch
             {
                 401 => "authentication_error",
@@ -112,13 +110,12 @@ internal sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILog
                 >= 500 => "server_error",
                 _ => "invalid_request_error",
             };
-            await JsonSerializer.SerializeAsync(response.Body, new OpenAiErrorBody(new OpenAiError(message, type, null, null)),
-                ServerJson.Errors.OpenAiErrorBody).ConfigureAwait(false);
+            await JsonBody.SendAsync(response, new OpenAiErrorBody(new OpenAiError(message, type, null, null)),
+                ServerJson.Errors.OpenAiErrorBody, CancellationToken.None).ConfigureAwait(false);
         }
         else
         {
-            response.ContentType = "application/json";
-            await JsonSerializer.SerializeAsync(response.Body, new V2ErrorBody(message), ServerJson.Errors.V2ErrorBody).ConfigureAwait(false);
+            await JsonBody.SendAsync(response, new V2ErrorBody(message), ServerJson.Errors.V2ErrorBody, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -51,9 +51,7 @@ internal static class OpenAiEmbeddingsEndpoints
                 throw MaasException.InvalidArgument($"The model '{request.Model}' does not create embeddings (its task is '{version.Manifest.Task}').");
             }
 
-            context.Response.ContentType = "application/json";
-            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
-            Write(writer, request, result);
+            await JsonBody.SendAsync(context.Response, writer => Write(writer, request, result), token).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
     }

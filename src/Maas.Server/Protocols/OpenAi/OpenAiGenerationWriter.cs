@@ -50,14 +50,8 @@ internal static class OpenAiGenerationWriter
             finish = FinishReason(finish, toolCalls);
         }
 
-        http.ContentType = "application/json";
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer, ServerJson.WriterOptions))
-        {
-            OpenAiGenerationJson.WriteCompletion(json, response, content, calls, logprobs, finish, usage);
-        }
-
-        await http.Body.WriteAsync(buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await JsonBody.SendAsync(http, json => OpenAiGenerationJson.WriteCompletion(json, response, content, calls, logprobs, finish, usage), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public static async Task WriteEventsAsync(HttpResponse http, OpenAiGenerationResponse response, IAsyncEnumerable<GenerationChunk> chunks,

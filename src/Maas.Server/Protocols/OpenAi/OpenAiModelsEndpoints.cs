@@ -19,7 +19,8 @@ internal static class OpenAiModelsEndpoints
         {
             var models = await registry.ListModelsAsync(context.RequestAborted).ConfigureAwait(false);
             var defaults = await registry.ResolveDefaultsAsync(context.RequestAborted).ConfigureAwait(false);
-            await using var writer = Start(context);
+            using var body = new JsonBody();
+            var writer = body.Writer;
             writer.WriteStartObject();
             writer.WriteString("object", "list");
             writer.WriteStartArray("data");
@@ -32,6 +33,7 @@ internal static class OpenAiModelsEndpoints
 
             writer.WriteEndArray();
             writer.WriteEndObject();
+            await body.SendAsync(context.Response, context.RequestAborted).ConfigureAwait(false);
         }).WithSummary("List models");
 
         v1.MapGet("/models/{model}", async (string model, HttpContext context, IModelRegistry registry) =>
@@ -45,15 +47,9 @@ internal static class OpenAiModelsEndpoints
             }
 
             var version = await registry.ResolveAsync(reference, context.RequestAborted).ConfigureAwait(false);
-            await using var writer = Start(context);
-            WriteModel(writer, details.Summary, model, Parent(version));
+            await JsonBody.SendAsync(context.Response, writer => WriteModel(writer, details.Summary, model, Parent(version)), context.RequestAborted)
+                .ConfigureAwait(false);
         }).WithSummary("Retrieve a model");
-    }
-
-    private static Utf8JsonWriter Start(HttpContext context)
-    {
-        context.Response.ContentType = "application/json";
-        return new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
     }
 
     /// <summary>An adapter's base model (vLLM lists LoRA modules with their <c>parent</c>); null for models.</summary>

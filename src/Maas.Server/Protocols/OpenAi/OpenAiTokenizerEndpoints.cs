@@ -69,18 +69,19 @@ internal static class OpenAiTokenizerEndpoints
             InferenceRequestFeature.SetTarget(context, version);
             var generator = Generator(pipeline, model);
             var tokens = generator.Tokenize(messages is null ? content! : generator.ApplyChatTemplate(messages), addSpecial);
-            context.Response.ContentType = "application/json";
-            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
-            writer.WriteStartObject();
-            writer.WriteStartArray("tokens");
-            foreach (var id in tokens)
+            await JsonBody.SendAsync(context.Response, writer =>
             {
-                writer.WriteNumberValue(id);
-            }
+                writer.WriteStartObject();
+                writer.WriteStartArray("tokens");
+                foreach (var id in tokens)
+                {
+                    writer.WriteNumberValue(id);
+                }
 
-            writer.WriteEndArray();
-            writer.WriteNumber("count", tokens.Count);
-            writer.WriteEndObject();
+                writer.WriteEndArray();
+                writer.WriteNumber("count", tokens.Count);
+                writer.WriteEndObject();
+            }, token).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
     }
@@ -116,11 +117,12 @@ internal static class OpenAiTokenizerEndpoints
         {
             InferenceRequestFeature.SetTarget(context, version);
             var text = Generator(pipeline, model).Detokenize(tokens);
-            context.Response.ContentType = "application/json";
-            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
-            writer.WriteStartObject();
-            writer.WriteString("content", text);
-            writer.WriteEndObject();
+            await JsonBody.SendAsync(context.Response, writer =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("content", text);
+                writer.WriteEndObject();
+            }, token).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
     }

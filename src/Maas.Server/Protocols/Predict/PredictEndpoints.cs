@@ -57,7 +57,6 @@ internal static class PredictEndpoints
                 var images = pipeline as IImageEmbeddingPipeline
                     ?? throw MaasException.InvalidArgument($"A multipart/form-data body carries image files; '{version.Model}' is not an image model (its task is '{version.Manifest.Task}').");
                 var result = await images.EmbedImagesAsync(files, token).ConfigureAwait(false);
-                context.Response.ContentType = "application/json";
                 await WriteVectorsAsync(context.Response, version.Model, version.Version, result, files.Count == 1, token).ConfigureAwait(false);
                 return true;
             }, ct).ConfigureAwait(false);
@@ -89,7 +88,6 @@ internal static class PredictEndpoints
         await service.RunAsync(reference, async (version, pipeline, token) =>
         {
             InferenceRequestFeature.SetTarget(context, version);
-            context.Response.ContentType = "application/json";
             if (pipeline is IImageEmbeddingPipeline images)
             {
                 var (encoded, single) = PredictImages.ReadBase64(value);
@@ -135,10 +133,14 @@ internal static class PredictEndpoints
     }
 
     /// <summary>One vector (<paramref name="single"/>) or a list of vectors as the predict <c>output</c>.</summary>
-    private static async Task WriteVectorsAsync(HttpResponse response, string model, int version, EmbeddingResult result, bool single, CancellationToken ct)
+    private static Task WriteVectorsAsync(HttpResponse response, string model, int version, EmbeddingResult result, bool single, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        await using var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions);
+        return JsonBody.SendAsync(response, writer => WriteVectors(writer, model, version, result, single), ct);
+    }
+
+    private static void WriteVectors(Utf8JsonWriter writer, string model, int version, EmbeddingResult result, bool single)
+    {
         WriteHeader(writer, model, version);
         if (!single)
         {
@@ -189,7 +191,8 @@ internal static class PredictEndpoints
 
             using var request = new InferenceRequest { Inputs = tensors };
             using var result = await pipeline.InferAsync(request, ct).ConfigureAwait(false);
-            await using var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions);
+            using var body = new JsonBody();
+            var writer = body.Writer;
             WriteHeader(writer, model, version);
             if (pipeline is IClassifierPipeline { Classifier: { } classifier }
                 && result.Outputs.FirstOrDefault(o => o.Name == classifier.Output) is { } scores)
@@ -213,6 +216,7 @@ internal static class PredictEndpoints
             }
 
             writer.WriteEndObject();
+            await body.SendAsync(response, ct).ConfigureAwait(false);
         }
         finally
         {

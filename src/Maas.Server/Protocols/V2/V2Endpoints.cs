@@ -27,14 +27,14 @@ internal static class V2Endpoints
     public static IEndpointRouteBuilder MapOpenInferenceProtocol(this IEndpointRouteBuilder app)
     {
         var v2 = app.MapGroup("/v2").WithTags("Open Inference Protocol v2");
-        v2.MapGet("", () => TypedResults.Json(new V2ServerMetadata("maas", ServerInfo.Version, Extensions), ServerJson.V2.V2ServerMetadata))
+        v2.MapGet("", () => JsonBody.Result(new V2ServerMetadata("maas", ServerInfo.Version, Extensions), ServerJson.V2.V2ServerMetadata))
             .WithSummary("Server metadata");
-        v2.MapGet("/health/live", () => TypedResults.Json(new V2Live(true), ServerJson.V2.V2Live))
+        v2.MapGet("/health/live", () => JsonBody.Result(new V2Live(true), ServerJson.V2.V2Live))
             .AllowAnonymous()
             .WithSummary("Liveness: the process is serving HTTP");
         v2.MapGet("/health/ready", (IInferenceService service, Maas.Server.Hosting.ShutdownDrain drain) => service.StartupComplete && !drain.IsDraining
-                ? Results.Json(new V2Ready(true), ServerJson.V2.V2Ready)
-                : Results.Json(new V2Ready(false), ServerJson.V2.V2Ready, statusCode: StatusCodes.Status503ServiceUnavailable))
+                ? JsonBody.Result(new V2Ready(true), ServerJson.V2.V2Ready)
+                : JsonBody.Result(new V2Ready(false), ServerJson.V2.V2Ready, StatusCodes.Status503ServiceUnavailable))
             .AllowAnonymous()
             .WithSummary("Readiness: start-up loading has finished and the server is not shutting down");
 
@@ -80,15 +80,15 @@ internal static class V2Endpoints
             version.Manifest.Engine == ModelFormats.Onnx ? "onnxruntime_onnx" : version.Manifest.Engine,
             inputs.Select(V2TensorMetadata.From).ToList(),
             outputs.Select(V2TensorMetadata.From).ToList());
-        return TypedResults.Json(metadata, ServerJson.V2.V2ModelMetadata);
+        return JsonBody.Result(metadata, ServerJson.V2.V2ModelMetadata);
     }
 
     private static async Task<IResult> ReadyAsync(ModelReference reference, IInferenceService service, CancellationToken ct)
     {
         var state = await service.GetStateAsync(reference, ct).ConfigureAwait(false);
         var body = new V2ModelReady(reference.Name, state == ModelState.Ready, state.ToString().ToLowerInvariant());
-        return Results.Json(body, ServerJson.V2.V2ModelReady,
-            statusCode: state == ModelState.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return JsonBody.Result(body, ServerJson.V2.V2ModelReady,
+            state == ModelState.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task InferAsync(HttpContext context, ModelReference reference, IInferenceService service, ServerLimitsOptions limits)

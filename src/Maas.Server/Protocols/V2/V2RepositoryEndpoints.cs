@@ -54,8 +54,8 @@ internal static class V2RepositoryEndpoints
         var access = CallerAccess.Of(context);
         var models = (await registry.ListModelsAsync(ct).ConfigureAwait(false)).Where(m => access.CanSee(m.Name)).ToList();
         var statuses = service.GetDeployments().ToDictionary(s => (s.Model, s.Version));
-        context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, ServerJson.WriterOptions);
+        using var body = new JsonBody();
+        var writer = body.Writer;
         writer.WriteStartArray();
         foreach (var model in models.OrderBy(m => m.Name, StringComparer.Ordinal))
         {
@@ -85,6 +85,7 @@ internal static class V2RepositoryEndpoints
         }
 
         writer.WriteEndArray();
+        await body.SendAsync(context.Response, ct).ConfigureAwait(false);
     }
 
     private static (string State, string Reason) Describe(DeploymentStatus status) => status.State switch

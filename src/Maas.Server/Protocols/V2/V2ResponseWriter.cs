@@ -10,10 +10,8 @@ namespace Maas.Server.Protocols.V2;
 /// <summary>Writes an Open Inference Protocol v2 inference response straight to the response body.</summary>
 /// <remarks>Outputs the request wants in binary (binary tensor data extension) go after the JSON part, in output
 /// order, each announced by <c>parameters.binary_data_size</c>; the <c>Inference-Header-Content-Length</c> header gives
-/// the JSON part's length and the content type becomes <c>application/octet-stream</c>. The JSON part is built first
-/// and the response carries its Content-Length, not chunked framing: a JSON-only answer leaves in one flush, so a
-/// balancer in front of a server killed mid-answer either has the whole response or none of it (and retries), never
-/// a body without its terminating chunk (seen with nginx in MultiReplicaTests).</remarks>
+/// the JSON part's length and the content type becomes <c>application/octet-stream</c>. Either way the response carries
+/// its Content-Length (a JSON-only answer is a <see cref="JsonBody"/>).</remarks>
 internal static class V2ResponseWriter
 {
     public static async Task WriteAsync(HttpResponse response, string model, int version, string? id, IReadOnlyList<Tensor> outputs, Func<string, bool> binary, CancellationToken cancellationToken)
@@ -27,18 +25,16 @@ internal static class V2ResponseWriter
             anyBinary |= sizes[i] >= 0;
         }
 
+        if (!anyBinary)
+        {
+            await JsonBody.SendAsync(response, writer => WriteJson(writer, model, version, id, outputs, sizes), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var json = new ArrayBufferWriter<byte>();
         await using (var writer = new Utf8JsonWriter(json, ServerJson.WriterOptions))
         {
             WriteJson(writer, model, version, id, outputs, sizes);
-        }
-
-        if (!anyBinary)
-        {
-            response.ContentType = "application/json";
-            response.ContentLength = json.WrittenCount;
-            await response.BodyWriter.WriteAsync(json.WrittenMemory, cancellationToken).ConfigureAwait(false);
-            return;
         }
 
         response.ContentType = "application/octet-stream";

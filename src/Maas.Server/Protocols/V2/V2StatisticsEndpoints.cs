@@ -67,10 +67,11 @@ internal static class V2StatisticsEndpoints
         await WriteAsync(context.Response, versions.Select(v => statistics.Get(resolved.Model, v)).ToList()).ConfigureAwait(false);
     }
 
-    private static async Task WriteAsync(HttpResponse response, IReadOnlyList<VersionStatisticsSnapshot> snapshots)
+    private static Task WriteAsync(HttpResponse response, IReadOnlyList<VersionStatisticsSnapshot> snapshots) =>
+        JsonBody.SendAsync(response, writer => Write(writer, snapshots), response.HttpContext.RequestAborted);
+
+    private static void Write(Utf8JsonWriter writer, IReadOnlyList<VersionStatisticsSnapshot> snapshots)
     {
-        response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(response.BodyWriter, ServerJson.WriterOptions);
         writer.WriteStartObject();
         writer.WriteStartArray("model_stats");
         foreach (var s in snapshots)
@@ -102,7 +103,6 @@ internal static class V2StatisticsEndpoints
 
         writer.WriteEndArray();
         writer.WriteEndObject();
-        await writer.FlushAsync().ConfigureAwait(false);
     }
 
     private static void Compute(Utf8JsonWriter writer, StatisticsDuration input, StatisticsDuration infer, StatisticsDuration output)
