@@ -609,8 +609,8 @@ def overload(args):
     overload_started = time.monotonic() - sampler.started
     server_before = rejection_buckets(server)
     log(f"overload: {rate:.0f} req/s (×{args.factor} of {sustainable:.1f}) for {args.duration} s, open loop")
-    report = maas_bench(server, "--rate", f"{rate:.1f}", "--duration", f"{args.duration}s", "--warmup", "0s",
-                        "--timeout", f"{int(timeout_ms / 1000) + 30}s", seconds=args.duration + timeout_ms / 1000)
+    report = maas_bench(server, "--rate", f"{rate:.1f}", "--duration", f"{args.duration}s", "--warmup", f"{args.warmup_seconds}s",
+                        "--timeout", f"{int(timeout_ms / 1000) + 30}s", seconds=args.warmup_seconds + args.duration + timeout_ms / 1000)
     ended = time.monotonic()
     overload_ended = ended - sampler.started
     server_side = rejection_delta(server_before, rejection_buckets(server))
@@ -898,6 +898,9 @@ def main():
     p.add_argument("--recovery-tolerance", type=float, default=1.5, help="p50 counts as normal within this factor of before")
     p.add_argument("--rss-bound", type=float, default=2.0, help="max RSS during the load counts as bounded within this factor of before")
     p.add_argument("--request-timeout-ms", type=float, help="server's request deadline (Maas:Serving:Defaults:RequestTimeout)")
+    p.add_argument("--warmup-seconds", type=int, default=0,
+                   help="overload before the measured part, not counted by the client (its connections are open when the "
+                        "measurement starts, as wrk's and perf_analyzer's are); the server-side figures include it")
 
     p = commands.add_parser("failover", help="4. a version that fails to load moved to production under traffic")
     p.add_argument("--seconds", type=int, default=20, help="length of the load")
