@@ -18,7 +18,8 @@ internal sealed class FakeEngine : IModelEngine
     /// <summary>Memory each loaded model reports.</summary>
     public long MemoryBytes { get; set; } = 100;
 
-    /// <summary>Signalled when a load has entered the engine.</summary>
+    /// <summary>Signalled when the next load has entered the engine, then replaced for the one after: read it before
+    /// starting the load, since a load on another thread may enter (and replace it) before the caller reads it.</summary>
     public TaskCompletionSource LoadStarted { get; private set; } = NewSignal();
 
     public IEnumerable<FakeLoadedModel> Models => _models;

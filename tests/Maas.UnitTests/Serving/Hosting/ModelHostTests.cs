@@ -40,6 +40,7 @@ public sealed class ModelHostTests
         await using var harness = new HostHarness();
         var version = await harness.PushAsync("m");
         harness.Engine.Hold();
+        var loadStarted = harness.Engine.LoadStarted.Task;
         using var start = new ManualResetEventSlim();
 
         var requests = Enumerable.Range(0, 32)
@@ -50,7 +51,7 @@ public sealed class ModelHostTests
             }))
             .ToArray();
         start.Set();
-        await harness.Engine.LoadStarted.Task;
+        await loadStarted;
         harness.Engine.Release();
         var deployments = await Task.WhenAll(requests);
 
@@ -93,9 +94,10 @@ public sealed class ModelHostTests
         await using var harness = new HostHarness(o => o.LoadTimeout = TimeSpan.FromSeconds(30));
         var version = await harness.PushAsync("m");
         harness.Engine.Hold();
+        var loadStarted = harness.Engine.LoadStarted.Task;
 
         var load = harness.Host.EnsureLoadedAsync(version, force: true);
-        await harness.Engine.LoadStarted.Task;
+        await loadStarted;
         harness.Clock.Advance(TimeSpan.FromSeconds(29));
         Assert.False(load.IsCompleted);
         harness.Clock.Advance(TimeSpan.FromSeconds(1));
