@@ -11,6 +11,7 @@ using Maas.Bench;
 // `lora`: two LoRA adapters over one base vs the two merged models: memory and equal outputs (docs/benchmarks-llm.md).
 // `llm-1b`: the ~1.3B generated llama (Q4_0, Q8_0): decode server vs in-process, TTFT, bandwidth limit, sampler share (docs/benchmarks-llm.md).
 // `grammar`: structured output (strict nested schema, temperature 1) on a >=32k-vocabulary model: validity and mask share of step time.
+// `engine-ceiling`: bare ONNX Runtime, single texts vs batches of 8 (padded and not): what batching can gain on this CPU.
 // No mode: server vs in-process throughput and latency for the sample embedding model (docs/benchmarks.md).
 if (args.Length > 0 && args[0] == "llm")
 {
@@ -60,6 +61,11 @@ if (args.Length > 0 && args[0] == "grammar")
 if (args.Length > 0 && args[0] == "inprocess")
 {
     return await InProcessBenchmark.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "engine-ceiling")
+{
+    return EngineCeilingBenchmark.Run(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "lora")
