@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Maas.Engines.Onnx;
 using Maas.Samples;
 using Maas.Serving.Processing;
 using Microsoft.ML.OnnxRuntime;
@@ -141,16 +142,11 @@ internal static class EngineCeilingBenchmark
         }).ToArray(), list.Max(b => b.SequenceLength));
     }
 
+    /// <summary>A session built with the ONNX engine's own options (its defaults: sequential, all graph optimisations,
+    /// no spinning), so the only difference from the server's sessions is what runs around them.</summary>
     private static InferenceSession Open(string path, int threads)
     {
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = threads,
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        using var options = OnnxEngine.CreateSessionOptions(new OnnxEngineOptions(), threads);
         return new InferenceSession(path, options);
     }
 

@@ -54,7 +54,7 @@ internal sealed partial class OnnxEngine(IOptions<OnnxEngineOptions> options, IL
 
     private InferenceSession CreateSession(ModelLoadContext context, int threads)
     {
-        using var sessionOptions = CreateSessionOptions(threads);
+        using var sessionOptions = CreateSessionOptions(options.Value, threads);
         try
         {
             return new InferenceSession(context.ModelPath, sessionOptions);
@@ -68,14 +68,16 @@ internal sealed partial class OnnxEngine(IOptions<OnnxEngineOptions> options, IL
         }
     }
 
-    private SessionOptions CreateSessionOptions(int threads)
+    /// <summary>The session options every session of this engine is built with (also used by the benchmarks that
+    /// measure bare ONNX Runtime, so both run the same configuration).</summary>
+    internal static SessionOptions CreateSessionOptions(OnnxEngineOptions settings, int threads)
     {
         var sessionOptions = new SessionOptions
         {
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
-            GraphOptimizationLevel = options.Value.GraphOptimization switch
+            GraphOptimizationLevel = settings.GraphOptimization switch
             {
                 "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
                 "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
@@ -83,7 +85,7 @@ internal sealed partial class OnnxEngine(IOptions<OnnxEngineOptions> options, IL
                 _ => GraphOptimizationLevel.ORT_ENABLE_ALL,
             },
         };
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.Value.AllowSpinning ? "1" : "0");
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.AllowSpinning ? "1" : "0");
         return sessionOptions;
     }
 
