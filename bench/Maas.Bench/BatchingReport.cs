@@ -19,7 +19,7 @@ internal static class BatchingReport
         {
             var runs = results[scenario];
             Console.WriteLine(string.Create(inv,
-                $"| {scenario.Path} | {scenario.Concurrency} | {scenario.RowsPerCall} | {Median(runs.Select(r => r.Throughput * scenario.RowsPerCall)):F1} | {Median(runs.Select(r => r.Percentile(0.5))):F2} | {Median(runs.Select(r => r.Percentile(0.95))):F2} |"));
+                $"| {scenario.Path} | {scenario.Concurrency} | {scenario.RowsPerCall} | {Stats.Median(runs.Select(r => r.Throughput * scenario.RowsPerCall)):F1} | {Stats.Median(runs.Select(r => r.Percentile(0.5))):F2} | {Stats.Median(runs.Select(r => r.Percentile(0.95))):F2} |"));
         }
 
         Console.WriteLine();
@@ -37,12 +37,12 @@ internal static class BatchingReport
                 continue;
             }
 
-            var ratio = Median(Enumerable.Range(0, rounds).Select(r => Rows(server, results, r) / singles.Max(s => Rows(s, results, r))));
+            var ratio = Stats.Median(Enumerable.Range(0, rounds).Select(r => Rows(server, results, r) / singles.Max(s => Rows(s, results, r))));
             Console.WriteLine(string.Create(inv, $"| c={concurrency}: server (batching on) ÷ best in-process setting, one text per call | {ratio:F3} |"));
             if (Find(scenarios, Off, concurrency, 1) is { } off)
             {
-                Console.WriteLine(string.Create(inv, $"| c={concurrency}: server batching on ÷ off, throughput | {Median(Enumerable.Range(0, rounds).Select(r => Rows(server, results, r) / Rows(off, results, r))):F3} |"));
-                Console.WriteLine(string.Create(inv, $"| c={concurrency}: server batching on ÷ off, p95 latency | {Median(Enumerable.Range(0, rounds).Select(r => results[server][r].Percentile(0.95) / results[off][r].Percentile(0.95))):F3} |"));
+                Console.WriteLine(string.Create(inv, $"| c={concurrency}: server batching on ÷ off, throughput | {Stats.Median(Enumerable.Range(0, rounds).Select(r => Rows(server, results, r) / Rows(off, results, r))):F3} |"));
+                Console.WriteLine(string.Create(inv, $"| c={concurrency}: server batching on ÷ off, p95 latency | {Stats.Median(Enumerable.Range(0, rounds).Select(r => results[server][r].Percentile(0.95) / results[off][r].Percentile(0.95))):F3} |"));
             }
         }
 
@@ -50,7 +50,7 @@ internal static class BatchingReport
         var busiest = options.Concurrency.Max();
         if (batches.Count > 0 && Find(scenarios, On, busiest, 1) is { } loaded)
         {
-            var ratio = Median(Enumerable.Range(0, rounds).Select(r => Rows(loaded, results, r) / batches.Max(s => Rows(s, results, r))));
+            var ratio = Stats.Median(Enumerable.Range(0, rounds).Select(r => Rows(loaded, results, r) / batches.Max(s => Rows(s, results, r))));
             Console.WriteLine(string.Create(inv, $"| c={busiest}: server (batching on) ÷ best in-process on batches of {options.BatchRows} | {ratio:F3} |"));
         }
     }
@@ -60,11 +60,4 @@ internal static class BatchingReport
 
     private static double Rows(BatchingScenario scenario, Dictionary<BatchingScenario, List<LoadResult>> results, int round) =>
         results[scenario][round].Throughput * scenario.RowsPerCall;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 }

@@ -8,7 +8,7 @@ internal static class BigLlamaReport
     public static void Print(BigLlamaOptions options, BigLlamaModel model, List<BigLlamaRound> rounds, string loadBefore, string loadAfter)
     {
         var inv = CultureInfo.InvariantCulture;
-        double Med(Func<BigLlamaRound, double> value) => Median(rounds.Select(value));
+        double Med(Func<BigLlamaRound, double> value) => Stats.Median(rounds.Select(value));
         var bandwidth = options.Threads >= 2 ? (Func<BigLlamaRound, double>)(r => r.Bandwidth2) : r => r.Bandwidth1;
 
         // A decode step at position p reads the weights once and the KV cache of p earlier positions; the mean
@@ -45,12 +45,5 @@ internal static class BigLlamaReport
         Console.WriteLine(string.Create(inv,
             $"Tokens per decode request (mean): in-process {rounds.Average(r => r.InProcessDecode!.Tokens):F1}, server {rounds.Average(r => r.ServerDecode!.Tokens):F1}; prompt tokens checked: server usage {string.Join(", ", options.PromptLengths.Select(n => $"{n} → {rounds.Select(r => r.ServerFirstToken[n].PromptTokens).Distinct().Single()}"))}"));
         Console.WriteLine();
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -94,7 +94,7 @@ internal static class EngineCeilingBenchmark
             Console.WriteLine();
             Console.WriteLine("| layout | texts/s | real tokens/s |");
             Console.WriteLine("|---|---|---|");
-            var medians = results.ToDictionary(r => r.Key, r => Median(r.Value));
+            var medians = results.ToDictionary(r => r.Key, r => Stats.Median(r.Value));
             foreach (var s in scenarios)
             {
                 Console.WriteLine(string.Create(inv, $"| {s.Name} | {medians[s.Name]:F1} | {medians[s.Name] * realTokensPerText:F0} |"));
@@ -119,12 +119,8 @@ internal static class EngineCeilingBenchmark
         }
     }
 
-    private sealed class Calls(List<NamedOnnxValue>[] inputs, int sequenceLength)
-    {
-        public List<NamedOnnxValue>[] Inputs { get; } = inputs;
-
-        public int SequenceLength { get; } = sequenceLength;
-    }
+    /// <summary>The inputs of each call of a scenario, and the longest sequence among them.</summary>
+    private sealed record Calls(List<NamedOnnxValue>[] Inputs, int SequenceLength);
 
     /// <summary>The session inputs of each batch, built once so the timed loop runs the session only.</summary>
     private static Calls Inputs(IEnumerable<EncodedBatch> batches)
@@ -182,11 +178,5 @@ internal static class EngineCeilingBenchmark
         }
 
         return count / stopwatch.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -10,7 +10,7 @@ internal static class LlmReport
         var inv = CultureInfo.InvariantCulture;
         var n = options.Streams;
         var rounds = Enumerable.Range(0, results.InProcess.Count).ToList();
-        double Med(Func<int, double> perRound) => Median(rounds.Select(perRound));
+        double Med(Func<int, double> perRound) => Stats.Median(rounds.Select(perRound));
 
         var inDecode = Med(r => LlmResults.DecodeRate(results.InProcess[r]));
         var serverDecode = Med(r => LlmResults.DecodeRate(results.Server[r]));
@@ -78,11 +78,5 @@ internal static class LlmReport
 
         var sorted = values.Order().ToArray();
         return sorted[Math.Min(sorted.Length - 1, (int)(p * (sorted.Length - 1)))];
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -68,10 +68,10 @@ internal static class PrefixCacheBenchmark
             foreach (var (name, list) in results)
             {
                 Console.WriteLine(string.Create(inv,
-                    $"| {name} | {list[0].Second.PromptTokens} | {Median(list.Select(r => r.First.Milliseconds)):F1} | {Median(list.Select(r => r.Second.Milliseconds)):F1} | {list[0].Second.CachedTokens} | **{Median(list.Select(r => r.Second.Milliseconds / r.First.Milliseconds)):F3}** |"));
+                    $"| {name} | {list[0].Second.PromptTokens} | {Stats.Median(list.Select(r => r.First.Milliseconds)):F1} | {Stats.Median(list.Select(r => r.Second.Milliseconds)):F1} | {list[0].Second.CachedTokens} | **{Stats.Median(list.Select(r => r.Second.Milliseconds / r.First.Milliseconds)):F3}** |"));
             }
 
-            var onOff = Median(Enumerable.Range(0, rounds).Select(r => results["on"][r].Second.Milliseconds / results["off"][r].Second.Milliseconds));
+            var onOff = Stats.Median(Enumerable.Range(0, rounds).Select(r => results["on"][r].Second.Milliseconds / results["off"][r].Second.Milliseconds));
             Console.WriteLine();
             Console.WriteLine(string.Create(inv, $"2nd request TTFT, cache on ÷ cache off (median of rounds): **{onOff:F3}**"));
             return 0;
@@ -111,12 +111,6 @@ internal static class PrefixCacheBenchmark
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static string LoadAverage()

@@ -18,16 +18,10 @@ internal static class Report
         {
             var local = results[("in-process", concurrency)];
             var remote = results[("server", concurrency)];
-            var ratio = Median(local.Zip(remote, (l, r) => r.Throughput / l.Throughput));
-            var added = Median(local.Zip(remote, (l, r) => r.Percentile(0.5) - l.Percentile(0.5)));
+            var ratio = Stats.Median(local.Zip(remote, (l, r) => r.Throughput / l.Throughput));
+            var added = Stats.Median(local.Zip(remote, (l, r) => r.Percentile(0.5) - l.Percentile(0.5)));
             Console.WriteLine(string.Create(inv,
-                $"| {concurrency} | {Median(local.Select(r => r.Throughput)):F1} | {Median(remote.Select(r => r.Throughput)):F1} | {ratio:F3} | {Median(local.Select(r => r.Percentile(0.5))):F3} | {Median(remote.Select(r => r.Percentile(0.5))):F3} | {added:F3} | {Median(remote.Select(r => r.Percentile(0.95))):F3} |"));
+                $"| {concurrency} | {Stats.Median(local.Select(r => r.Throughput)):F1} | {Stats.Median(remote.Select(r => r.Throughput)):F1} | {ratio:F3} | {Stats.Median(local.Select(r => r.Percentile(0.5))):F3} | {Stats.Median(remote.Select(r => r.Percentile(0.5))):F3} | {added:F3} | {Stats.Median(remote.Select(r => r.Percentile(0.95))):F3} |"));
         }
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
